@@ -7,6 +7,7 @@
 
 pub mod directives;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod image;
 pub mod instruction;
 pub mod lexer;

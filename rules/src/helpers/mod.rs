@@ -1,0 +1,3 @@
+//! Shared knowledge rules draw on: package managers, secret-looking names and files.
+
+pub mod packages;

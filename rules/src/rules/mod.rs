@@ -1,0 +1,9 @@
+//! The rules, one family a folder and one rule a file.
+
+pub mod cache;
+pub mod exec_form;
+pub mod packages;
+pub mod pinning;
+pub mod secrets;
+pub mod syntax;
+pub mod user;
