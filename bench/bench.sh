@@ -14,6 +14,7 @@
 #   --lines N        RUN instructions in the generated worst case (default 1000)
 #   --hadolint-only  time hadolint alone (baseline figures; plimsoll not needed)
 #   --no-build       never run cargo; fail if the plimsoll binary is missing
+#   --no-hyperfine   use the median-of-RUNS loop even when hyperfine is installed
 #   -h, --help       this text
 #
 # Environment: HADOLINT (hadolint binary), PLIMSOLL (plimsoll binary).
@@ -36,6 +37,7 @@ warmup=2
 lines=1000
 hadolint_only=0
 no_build=0
+use_hyperfine=1
 positional=()
 
 usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
@@ -48,6 +50,7 @@ while (($#)); do
         --lines) lines=${2:?--lines needs a number}; shift 2 ;;
         --hadolint-only) hadolint_only=1; shift ;;
         --no-build) no_build=1; shift ;;
+        --no-hyperfine) use_hyperfine=0; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; positional+=("$@"); break ;;
         -*) die "unknown option $1 (see --help)" ;;
@@ -107,10 +110,15 @@ if ((!hadolint_only)); then
 fi
 
 have_hyperfine=0
-command -v hyperfine >/dev/null && have_hyperfine=1
+if ((use_hyperfine)); then
+    if command -v hyperfine >/dev/null; then
+        have_hyperfine=1
+    else
+        echo "bench: hyperfine not found (apt-get install hyperfine); using a median-of-$runs loop" >&2
+    fi
+fi
 have_time=0
 [[ -x /usr/bin/time ]] && have_time=1
-((have_hyperfine)) || echo "bench: hyperfine not found (apt-get install hyperfine); using a median-of-$runs loop" >&2
 ((have_time)) || echo "bench: /usr/bin/time not found (apt-get install time); peak RSS will be NA" >&2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/plimsoll-bench.XXXXXX")

@@ -237,9 +237,7 @@ impl Dockerfile {
     /// The variable `name` as seen by instruction `at` (ARG and ENV scoping per stage, ENV
     /// inherited from a parent stage, global ARGs only where redeclared).
     pub fn lookup(&self, at: usize, name: &str) -> Option<VarDef> {
-        let Some(instruction) = self.instructions.get(at) else {
-            return None;
-        };
+        let instruction = self.instructions.get(at)?;
         let Some(stage_index) = instruction.stage else {
             return self.global_lookup(name, at);
         };

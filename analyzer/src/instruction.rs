@@ -141,7 +141,6 @@ impl Instruction {
             raw.rest,
             raw.heredocs,
             raw.empty_continuation_lines,
-            source,
             escape,
             index,
         )
@@ -155,7 +154,6 @@ impl Instruction {
         rest: LogicalLine,
         heredocs: Vec<Heredoc>,
         empty_continuation_lines: Vec<Span>,
-        source: &str,
         escape: char,
         index: usize,
     ) -> Instruction {
@@ -230,7 +228,6 @@ impl Instruction {
                     args.slice_from(inner_rest_start),
                     heredocs.clone(),
                     Vec::new(),
-                    source,
                     escape,
                     index,
                 );

@@ -1,0 +1,142 @@
+//! `plimsoll check`: lint files in parallel, print in a stable order, exit by severity.
+
+use crate::Exit;
+use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat};
+use crate::discover;
+use crate::lint::{FileReport, Linter};
+use crate::printer::{self, Summary};
+use anyhow::{Context as _, Result, bail};
+use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
+use plimsoll_analyzer::ParseOptions;
+use plimsoll_rules::{Selection, Severity};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+pub fn run(args: CheckArgs) -> Result<Exit> {
+    let selection = Selection {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let unknown = selection.unknown();
+    if !unknown.is_empty() {
+        bail!(
+            "unknown rule selector{}: {} (see `plimsoll rule --all`)",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", ")
+        );
+    }
+    let parse_options = ParseOptions {
+        build_args: parse_build_args(&args.build_args)?,
+    };
+    let context = if args.no_context {
+        None
+    } else {
+        Some(args.context.clone())
+    };
+    if let Some(Some(dir)) = &context
+        && !dir.is_dir()
+    {
+        bail!("--context {}: not a directory", dir.display());
+    }
+    let linter = Linter::new(selection, parse_options, context);
+
+    let stdin = args.paths.iter().any(|p| p == Path::new("-"));
+    let reports: Vec<FileReport> = if stdin {
+        if args.paths.len() > 1 {
+            bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        let display = args
+            .stdin_filename
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |p| p.display().to_string());
+        vec![linter.lint_bytes(display, args.stdin_filename.as_deref(), bytes)]
+    } else {
+        let files = discover::discover(&args.paths)?;
+        files.par_iter().map(|f| linter.lint_path(f)).collect()
+    };
+
+    for report in &reports {
+        if let Some(error) = &report.error {
+            eprintln!("error: {}: {error}", report.path);
+        }
+    }
+    print(&args, &reports)?;
+
+    if reports.iter().any(|r| r.error.is_some()) {
+        return Ok(Exit::Error);
+    }
+    let threshold = match (args.exit_zero, args.fail_level) {
+        (true, _) | (_, FailLevel::Never) => None,
+        (_, FailLevel::Style) => Some(Severity::Style),
+        (_, FailLevel::Info) => Some(Severity::Info),
+        (_, FailLevel::Warning) => Some(Severity::Warning),
+        (_, FailLevel::Error) => Some(Severity::Error),
+    };
+    let failing = threshold.is_some_and(|t| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .any(|d| d.severity >= t)
+    });
+    Ok(if failing { Exit::Findings } else { Exit::Clean })
+}
+
+fn print(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {
+    match args.format {
+        OutputFormat::Full => {
+            let color = match args.color {
+                ColorChoice::Always => termcolor::ColorChoice::Always,
+                ColorChoice::Never => termcolor::ColorChoice::Never,
+                ColorChoice::Auto
+                    if std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none() =>
+                {
+                    termcolor::ColorChoice::Auto
+                }
+                ColorChoice::Auto => termcolor::ColorChoice::Never,
+            };
+            let mut out = BufferedStandardStream::stdout(color);
+            printer::full::write(reports, &mut out)?;
+            if !args.quiet {
+                Summary::of(reports).write(&mut out)?;
+            }
+            out.flush()?;
+        }
+        OutputFormat::Concise => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            printer::concise::write(reports, &mut out)?;
+            out.flush()?;
+        }
+        OutputFormat::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            printer::json::write(reports, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// `NAME=value`, or `NAME` alone to take the value from the environment (as docker does).
+fn parse_build_args(raw: &[String]) -> Result<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for arg in raw {
+        let (name, value) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => match std::env::var(arg) {
+                Ok(v) => (arg.clone(), v),
+                Err(_) => continue,
+            },
+        };
+        if name.is_empty() {
+            bail!("--build-arg `{arg}`: expected NAME=value");
+        }
+        out.insert(name, value);
+    }
+    Ok(out)
+}

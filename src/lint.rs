@@ -1,0 +1,180 @@
+//! Linting one file: read, parse, gather the build context, run the rules.
+
+use plimsoll_analyzer::dockerignore::DockerIgnore;
+use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
+use plimsoll_rules::{BuildContext, Diagnostic, Selection};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// What linting one file produced.
+pub struct FileReport {
+    /// The path as the user should see it.
+    pub path: String,
+    /// The text, when it could be read.
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Why the file could not be linted.
+    pub error: Option<String>,
+}
+
+pub struct Linter {
+    pub selection: Selection,
+    pub parse_options: ParseOptions,
+    /// `None`: no build context; `Some(None)`: each Dockerfile's directory; `Some(dir)`.
+    pub context: Option<Option<PathBuf>>,
+    contexts: Mutex<HashMap<PathBuf, Arc<BuildContext>>>,
+}
+
+/// Most files a build context listing reads; rules work on what was read.
+const CONTEXT_FILE_LIMIT: usize = 100_000;
+
+impl Linter {
+    pub fn new(
+        selection: Selection,
+        parse_options: ParseOptions,
+        context: Option<Option<PathBuf>>,
+    ) -> Linter {
+        Linter {
+            selection,
+            parse_options,
+            context,
+            contexts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn lint_path(&self, path: &Path) -> FileReport {
+        let display = display_path(path);
+        match std::fs::read(path) {
+            Ok(bytes) => self.lint_bytes(display, Some(path), bytes),
+            Err(e) => FileReport::failed(display, e.to_string()),
+        }
+    }
+
+    pub fn lint_bytes(&self, display: String, path: Option<&Path>, bytes: Vec<u8>) -> FileReport {
+        if bytes.contains(&0) {
+            return FileReport::failed(
+                display,
+                "looks like a binary file, not a Dockerfile".into(),
+            );
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                return FileReport::failed(
+                    display,
+                    format!("is not valid UTF-8 (invalid byte at offset {at})"),
+                );
+            }
+        };
+        let file = Dockerfile::parse_with(&text, self.parse_options.clone());
+        let context = match (&self.context, path) {
+            (Some(dir), Some(path)) if reads_context(&file) => {
+                let dir = dir
+                    .clone()
+                    .or_else(|| path.parent().map(Path::to_path_buf))
+                    .map(|d| {
+                        if d.as_os_str().is_empty() {
+                            PathBuf::from(".")
+                        } else {
+                            d
+                        }
+                    });
+                dir.map(|d| self.build_context(&d))
+            }
+            (Some(Some(dir)), None) if reads_context(&file) => Some(self.build_context(dir)),
+            _ => None,
+        };
+        // A rule bug must cost one file, not the run.
+        let diagnostics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            plimsoll_rules::check(&file, context.as_deref(), &self.selection)
+        }));
+        match diagnostics {
+            Ok(diagnostics) => FileReport {
+                path: display,
+                text,
+                diagnostics,
+                error: None,
+            },
+            Err(_) => {
+                FileReport::failed(display, "internal error while linting (see above)".into())
+            }
+        }
+    }
+
+    fn build_context(&self, dir: &Path) -> Arc<BuildContext> {
+        let key = dir.to_path_buf();
+        if let Some(found) = self.contexts.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return found;
+        }
+        let context = Arc::new(read_context(dir));
+        if let Ok(mut map) = self.contexts.lock() {
+            map.insert(key, context.clone());
+        }
+        context
+    }
+}
+
+impl FileReport {
+    fn failed(path: String, error: String) -> FileReport {
+        FileReport {
+            path,
+            text: String::new(),
+            diagnostics: Vec::new(),
+            error: Some(error),
+        }
+    }
+}
+
+/// Does the file copy anything from the build context? Only then is it worth listing.
+fn reads_context(file: &Dockerfile) -> bool {
+    file.instructions.iter().any(|i| {
+        matches!(i.keyword, Keyword::Copy | Keyword::Add)
+            && i.flag("from").is_none()
+            // Sources other than heredocs: more words than heredoc markers plus the destination.
+            && i.words.len() > i.heredocs.len() + 1
+    })
+}
+
+/// Lists the context directory as `docker build` would send it: every file, hidden and
+/// git-ignored ones included (only `.dockerignore` decides), `.git` listed one level deep.
+fn read_context(dir: &Path) -> BuildContext {
+    let dockerignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default();
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .filter_entry(|e| {
+            // Enough of .git to know it is there, without walking its objects.
+            !(e.depth() >= 2
+                && e.path()
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .is_some_and(|n| n == ".git"))
+        })
+        .build();
+    for entry in walker.flatten() {
+        if files.len() >= CONTEXT_FILE_LIMIT {
+            break;
+        }
+        if entry.file_type().is_some_and(|t| !t.is_dir())
+            && let Ok(relative) = entry.path().strip_prefix(dir)
+        {
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            if !relative.is_empty() {
+                files.push(relative);
+            }
+        }
+    }
+    BuildContext::new(files, DockerIgnore::parse(&dockerignore))
+}
+
+/// Paths are shown relative to the working directory when they are below it.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = shown.to_string_lossy().to_string();
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
