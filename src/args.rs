@@ -39,9 +39,13 @@ pub enum OutputFormat {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailLevel {
+    /// Any finding fails.
     Style,
+    /// Info, warnings and errors fail (hadolint's default threshold).
     Info,
+    /// Warnings and errors fail.
     Warning,
+    /// Only errors fail.
     Error,
     /// Never exit 1 for findings.
     Never,

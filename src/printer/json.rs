@@ -111,6 +111,6 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()>
             all.push(finding(&report.path, &report.text, index, d));
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &all).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &all).map_err(std::io::Error::from)?;
     writeln!(out)
 }

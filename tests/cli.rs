@@ -1,0 +1,278 @@
+//! The real binary, run as a user would: exit codes, formats, pragmas, discovery, bad input.
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use tempfile::TempDir;
+
+fn plimsoll(dir: &Path) -> Command {
+    let mut cmd = Command::new(get_cargo_bin("plimsoll"));
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+const BAD: &str = "FROM debian:12\nRUNN apt-get update\nCOPY app.py\n";
+const CLEAN: &str = "FROM debian:12\nRUN echo ok\n";
+
+#[test]
+fn clean_file_exits_zero() {
+    let dir = project(&[(
+        "Dockerfile",
+        "FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000000\nUSER 1000\nCMD [\"true\"]\n",
+    )]);
+    let out = plimsoll(dir.path())
+        .args(["check", "Dockerfile"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("All clear"));
+}
+
+#[test]
+fn full_format() {
+    let dir = project(&[("Dockerfile", BAD)]);
+    assert_cmd_snapshot!(
+        plimsoll(dir.path()).args(["check", "--select", "PL000", "--color", "never"])
+    );
+}
+
+#[test]
+fn concise_format() {
+    let dir = project(&[("Dockerfile", BAD)]);
+    assert_cmd_snapshot!(
+        plimsoll(dir.path()).args(["check", "--select", "PL000", "--format", "concise"])
+    );
+}
+
+#[test]
+fn json_format() {
+    let dir = project(&[("Dockerfile", "FROM debian:12\nRUN echo é && RUNN\nCOPY x\n")]);
+    assert_cmd_snapshot!(
+        plimsoll(dir.path()).args(["check", "--select", "PL000", "--format", "json"])
+    );
+}
+
+#[test]
+fn json_columns_count_characters() {
+    let dir = project(&[("Dockerfile", "FROM debian:12\nLABEL é=\"ü\"\nRUNN x\n")]);
+    let out = plimsoll(dir.path())
+        .args(["check", "--select", "PL000", "--format", "json"])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &findings[0];
+    assert_eq!(first["start"]["line"], 3);
+    assert_eq!(first["start"]["column"], 1);
+    assert_eq!(first["end"]["column"], 5);
+    assert_eq!(first["byte_start"], 29);
+}
+
+#[test]
+fn missing_file_is_a_usage_error() {
+    let dir = project(&[]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["check", "nope/Dockerfile"]));
+}
+
+#[test]
+fn directory_without_dockerfiles() {
+    let dir = project(&[("src/main.rs", "fn main() {}\n")]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["check", "src"]));
+}
+
+#[test]
+fn non_utf8_and_binary_input() {
+    let dir = project(&[("good/Dockerfile", CLEAN)]);
+    std::fs::create_dir_all(dir.path().join("bad")).unwrap();
+    std::fs::write(
+        dir.path().join("bad/Dockerfile"),
+        b"FROM debian\nRUN echo \xff\xfe\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad/x.Dockerfile"), b"\x7fELF\x00\x00\x01").unwrap();
+    assert_cmd_snapshot!(
+        plimsoll(dir.path()).args(["check", "--format", "concise", "--select", "PL000", "."])
+    );
+}
+
+#[test]
+fn unknown_selector_is_rejected() {
+    let dir = project(&[("Dockerfile", CLEAN)]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["check", "--select", "PL999,DL3008"]));
+}
+
+#[test]
+fn fail_level_and_exit_zero() {
+    let dir = project(&[("Dockerfile", BAD)]);
+    let code = |args: &[&str]| {
+        plimsoll(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        code(&["check", "--select", "PL000", "--fail-level", "error"]),
+        Some(1)
+    );
+    assert_eq!(
+        code(&["check", "--select", "PL000", "--exit-zero"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["check", "--select", "PL000", "--fail-level", "never"]),
+        Some(0)
+    );
+}
+
+#[test]
+fn stdin_with_filename() {
+    let dir = project(&[]);
+    let mut child = plimsoll(dir.path())
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "services/api/Dockerfile",
+            "--format",
+            "concise",
+            "--select",
+            "PL000",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(BAD.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("services/api/Dockerfile:2:1: PL000"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn discovery_honours_gitignore_and_skips_backups() {
+    let dir = project(&[
+        (".gitignore", "ignored/\n"),
+        ("Dockerfile", BAD),
+        ("Dockerfile.orig", BAD),
+        ("Dockerfile~", BAD),
+        ("svc/api.Dockerfile", BAD),
+        ("svc/Containerfile", BAD),
+        ("svc/Dockerfile.dev", BAD),
+        (".devcontainer/Dockerfile", BAD),
+        ("ignored/Dockerfile", BAD),
+        ("notes/Dockerfile.md", "# not a Dockerfile\n"),
+    ]);
+    // .gitignore is honoured inside git repositories (as git, ripgrep and Ruff do).
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let out = plimsoll(dir.path())
+        .args(["check", "--format", "concise", "--select", "PL000"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut files: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    files.dedup();
+    assert_eq!(
+        files,
+        vec![
+            ".devcontainer/Dockerfile",
+            "Dockerfile",
+            "svc/Containerfile",
+            "svc/Dockerfile.dev",
+            "svc/api.Dockerfile"
+        ]
+    );
+}
+
+#[test]
+fn output_is_deterministic() {
+    let files: Vec<(String, &str)> = (0..40)
+        .map(|i| (format!("d{i:02}/Dockerfile"), BAD))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    let dir = project(&refs);
+    let run = || {
+        plimsoll(dir.path())
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let first = run();
+    for _ in 0..3 {
+        assert_eq!(run(), first);
+    }
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    let files: Vec<(String, &str)> = (0..200)
+        .map(|i| (format!("d{i:03}/Dockerfile"), BAD))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    let dir = project(&refs);
+    let mut child = plimsoll(dir.path())
+        .args(["check", "--format", "json", "--exit-zero"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn rule_docs() {
+    let dir = project(&[]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["rule", "PL000"]));
+}
+
+#[test]
+fn unknown_rule() {
+    let dir = project(&[]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["rule", "XX1"]));
+}
+
+#[test]
+fn rule_list() {
+    let dir = project(&[]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["rule", "--all"]));
+}
+
+#[test]
+fn help_teaches() {
+    let dir = project(&[]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["check", "--help"]));
+}
