@@ -17,7 +17,8 @@
 #   --no-hyperfine   use the median-of-RUNS loop even when hyperfine is installed
 #   -h, --help       this text
 #
-# Environment: HADOLINT (hadolint binary), PLIMSOLL (plimsoll binary).
+# Environment: HADOLINT (hadolint binary), PLIMSOLL (plimsoll binary), PLIMSOLL_ARGS
+# (extra arguments for `plimsoll check`, split on spaces, e.g. "--no-context").
 #
 # Two measurements, each tool in a single process over all its files:
 #   corpus     `plimsoll check --format concise FILES...` vs `hadolint --no-fail FILES...`
@@ -61,6 +62,8 @@ done
 [[ $warmup =~ ^[0-9]+$ ]] || die "-w must be a non-negative integer"
 [[ $lines =~ ^[1-9][0-9]*$ ]] || die "--lines must be a positive integer"
 
+plimsoll_args=()
+read -ra plimsoll_args <<<"${PLIMSOLL_ARGS:-}"
 corpus=${positional[0]:-$default_corpus}
 plimsoll=${positional[1]:-${PLIMSOLL:-$repo_root/target/release/plimsoll}}
 
@@ -187,8 +190,9 @@ gen_worstcase "$lines" >"$worst_dir/$worst_name"
 # --- measuring ----------------------------------------------------------------------
 
 # make_cmd NAME DIR TOOL ARGS... -- FILES...: writes $work/NAME.sh, which runs the tool
-# once over the files from DIR with its output discarded. Exit status is ignored by the
-# timers (linters exit non-zero on findings); a sanity run checks for real failures.
+# once over the files from DIR with its output discarded (stderr goes to $BENCH_STDERR
+# if set). Exit status is ignored by the timers (linters exit non-zero on findings); a
+# sanity run checks for real failures.
 make_cmd() {
     local name=$1 dir=$2
     shift 2
@@ -197,20 +201,27 @@ make_cmd() {
         printf 'cd %q || exit 99\n' "$dir"
         printf 'exec'
         printf ' %q' "$@"
-        printf ' >/dev/null 2>&1\n'
+        printf ' >/dev/null 2>"${BENCH_STDERR:-/dev/null}"\n'
     } >"$work/$name.sh"
     chmod +x "$work/$name.sh"
 }
 
-# sanity NAME MAX_OK_STATUS: runs the command once and fails loudly on a crash.
+# sanity NAME MAX_OK_STATUS: runs the command once; warns on status 1-2 above
+# MAX_OK_STATUS (e.g. plimsoll's 2 when some file could not be read, which still lints
+# the rest) and stops on anything else (a crash, a bad flag, a missing binary).
 sanity() {
     local name=$1 max=$2 status=0
-    "$work/$name.sh" || status=$?
-    if ((status > max)); then
-        echo "bench: '$name' exited with status $status; rerun by hand: $work/$name.sh" >&2
-        trap - EXIT
-        exit 2
+    BENCH_STDERR=$work/$name.stderr "$work/$name.sh" || status=$?
+    ((status <= max)) && return
+    if ((status <= 2)); then
+        echo "bench: warning: '$name' exited with status $status; its stderr begins:" >&2
+        head -n 5 "$work/$name.stderr" | sed 's/^/    /' >&2
+        return
     fi
+    echo "bench: '$name' exited with status $status; rerun by hand: $work/$name.sh" >&2
+    head -n 20 "$work/$name.stderr" | sed 's/^/    /' >&2
+    trap - EXIT
+    exit 2
 }
 
 # time_cmd NAME: prints the median wall time in seconds.
@@ -256,7 +267,7 @@ declare -A median rss
 for set in corpus worstcase; do
     if [[ $set == corpus ]]; then dir=$corpus; set_files=("${files[@]}"); else dir=$worst_dir; set_files=("$worst_name"); fi
     if ((!hadolint_only)); then
-        make_cmd "plimsoll-$set" "$dir" "$plimsoll" check --format concise "${set_files[@]}"
+        make_cmd "plimsoll-$set" "$dir" "$plimsoll" check --format concise "${plimsoll_args[@]}" "${set_files[@]}"
         sanity "plimsoll-$set" 1
     fi
     if [[ -n $hadolint ]]; then
@@ -268,7 +279,7 @@ done
 echo "corpus: ${#files[@]} files in $corpus"
 echo "worst case: 1 file, FROM + $lines RUN instructions ($(wc -l <"$worst_dir/$worst_name") lines)"
 [[ -n $hadolint ]] && echo "hadolint: $hadolint ($("$hadolint" --version))"
-((hadolint_only)) || echo "plimsoll: $plimsoll"
+((hadolint_only)) || echo "plimsoll: $plimsoll (check --format concise ${plimsoll_args[*]})"
 echo "timing: $( ((have_hyperfine)) && echo "hyperfine median" || echo "median of loop"), $runs runs, $warmup warmup"
 echo
 
