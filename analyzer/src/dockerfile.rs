@@ -580,9 +580,10 @@ fn check_instruction(instruction: &Instruction, text: &str, errors: &mut Vec<Par
             }
         }
         Keyword::Copy | Keyword::Add => {
+            // BuildKit splits COPY/ADD on whitespace alone; quotes do not group words here.
             let count = match &instruction.form {
                 Form::Exec(w) => w.len(),
-                _ => word_count,
+                _ => instruction.args.text.split_whitespace().count(),
             };
             if count < 2 && instruction.heredocs.is_empty() {
                 error(
@@ -646,8 +647,7 @@ fn check_instruction(instruction: &Instruction, text: &str, errors: &mut Vec<Par
         | Keyword::Maintainer
         | Keyword::Shell
         | Keyword::Healthcheck
-        | Keyword::Onbuild
-        | Keyword::Run => {
+        | Keyword::Onbuild => {
             if !has_args && instruction.heredocs.is_empty() {
                 error(
                     instruction.keyword_span,
@@ -655,7 +655,8 @@ fn check_instruction(instruction: &Instruction, text: &str, errors: &mut Vec<Par
                 );
             }
         }
-        Keyword::Cmd | Keyword::Entrypoint | Keyword::Unknown => {}
+        // BuildKit accepts an empty RUN, CMD or ENTRYPOINT.
+        Keyword::Run | Keyword::Cmd | Keyword::Entrypoint | Keyword::Unknown => {}
     }
     if keyword == Keyword::Shell && has_args && !instruction.is_exec_form() {
         error(

@@ -16,11 +16,11 @@
 //! 4. a translated regular expression is compiled into a small NFA and simulated with bit sets.
 //!    The simulation never backtracks, because the patterns come from the repository being
 //!    linted and a line like `*a*a*a*a*a*b` would make a backtracking matcher exponential. For
-//!    programs of fewer than 128 states it also never allocates.
+//!    patterns that compile to fewer than 128 instructions it also never allocates.
 //!
 //! The deviations we chose on purpose are listed on [`DockerIgnore`].
 
-use std::iter::{Peekable, once};
+use std::iter::Peekable;
 use std::str::Chars;
 
 /// A usable `.dockerignore` pattern, kept so linters can report on it (unused, shadowed, …).
@@ -63,8 +63,8 @@ pub struct PatternError {
 /// - [`DockerIgnore::is_excluded`] follows `patternmatcher.MatchesOrParentMatches`. BuildKit
 ///   walks the context with `MatchesUsingParentResults` and prunes excluded directories. The two
 ///   agree except in rare orderings where an exception names a directory that is not itself
-///   excluded, for example `*.md` then `!docs`: here `docs/a.md` counts as re-included, but
-///   BuildKit leaves it out.
+///   excluded, for example `**/*.md` then `!docs`: here `docs/a.md` counts as re-included,
+///   but BuildKit leaves it out.
 /// - The context root (`""` or `"."`) is never excluded. The path argument is trimmed of leading
 ///   `./` and `/` and of trailing `/`, so a directory `dir` is never matched by `dir/**` itself.
 /// - There is no special case for the Dockerfile and `.dockerignore`. Docker always sends
@@ -81,6 +81,7 @@ pub struct DockerIgnore {
 impl DockerIgnore {
     /// Parses `.dockerignore` text. This never fails. Bad lines end up in
     /// [`DockerIgnore::errors`].
+    #[must_use]
     pub fn parse(text: &str) -> DockerIgnore {
         let mut ignore = DockerIgnore::default();
         for (index, raw) in text.lines().enumerate() {
@@ -115,6 +116,7 @@ impl DockerIgnore {
     }
 
     /// The valid patterns, in file order.
+    #[must_use]
     pub fn patterns(&self) -> &[Pattern] {
         &self.patterns
     }
@@ -124,6 +126,7 @@ impl DockerIgnore {
     ///
     /// A pattern applies when it matches the path or any of its parent directories. The last
     /// pattern that applies wins, so `!` exceptions re-include what earlier patterns excluded.
+    #[must_use]
     pub fn is_excluded(&self, path: &str) -> bool {
         let Some(path) = context_path(path) else {
             return false;
@@ -147,9 +150,10 @@ impl DockerIgnore {
     /// or one of its parents. This is `None` when no pattern applies, and so the path is
     /// included.
     ///
-    /// Diagnostics need this to name the line responsible ("excluded by `.dockerignore:3`"),
-    /// and it agrees with [`DockerIgnore::is_excluded`] by construction. The result is an
-    /// exclusion if and only if the path is excluded.
+    /// Diagnostics need this to name the line responsible ("excluded by `.dockerignore:3`").
+    /// It always agrees with [`DockerIgnore::is_excluded`]: the result is an exclusion
+    /// pattern exactly when the path is excluded.
+    #[must_use]
     pub fn matching_pattern(&self, path: &str) -> Option<&Pattern> {
         let path = context_path(path)?;
         self.patterns
@@ -263,15 +267,14 @@ fn context_path(path: &str) -> Option<&str> {
     (!path.is_empty() && path != ".").then_some(path)
 }
 
-/// The path itself plus every parent directory, which is what `MatchesOrParentMatches` tries.
+/// Whether `hit` accepts the path itself or one of its parent directories, which is what
+/// `MatchesOrParentMatches` tries.
 ///
 /// Empty components (from `a//b`) are skipped like `filepath.Dir` would.
-fn candidates(path: &str) -> impl Iterator<Item = &str> {
+fn self_or_parent(path: &str, hit: impl Fn(&str) -> bool) -> bool {
     let bytes = path.as_bytes();
-    path.match_indices('/')
-        .filter(move |&(at, _)| at > 0 && bytes[at - 1] != b'/')
-        .map(move |(at, _)| &path[..at])
-        .chain(once(path))
+    (1..bytes.len()).any(|at| bytes[at] == b'/' && bytes[at - 1] != b'/' && hit(&path[..at]))
+        || hit(path)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +283,9 @@ fn candidates(path: &str) -> impl Iterator<Item = &str> {
 
 /// Rejects what `filepath.Match(pattern, ".")` rejects. `patternmatcher.New` uses exactly that
 /// call as its syntax check. This grammar is stricter than the regexp grammar used later for
-/// matching (for example `[a-]` and `[]a]` are errors).
+/// matching (for example `[a-]` and `[]a]` are errors). Current Go checks the whole pattern,
+/// and so do we. Go 1.19 and older stopped at the first chunk that could not match `.`, so
+/// `a[` slipped through.
 fn check_glob_syntax(pattern: &str) -> Result<(), String> {
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
@@ -454,9 +459,12 @@ impl Matcher {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
             // Every parent is a prefix of the path, so testing the path itself is enough.
             Matcher::Prefix(prefix) => path.starts_with(&**prefix),
-            Matcher::Suffix(suffix) => candidates(path).any(|candidate| {
-                candidate.ends_with(&**suffix) || suffix.strip_prefix('/') == Some(candidate)
-            }),
+            Matcher::Suffix(suffix) => {
+                let bare = suffix.strip_prefix('/');
+                self_or_parent(path, |candidate| {
+                    candidate.ends_with(&**suffix) || bare == Some(candidate)
+                })
+            }
             Matcher::Program(program) => program.matches_self_or_parent(path),
         }
     }
@@ -521,6 +529,11 @@ enum Inst {
 #[derive(Debug, Clone)]
 struct Program {
     insts: Box<[Inst]>,
+    /// The longest run of literal characters in the pattern. Every match of the path or a
+    /// parent contains it, and parents are prefixes of the path, so a path without it can be
+    /// rejected by one substring search instead of a full NFA run. Most paths are rejected
+    /// this way by patterns like `**/*.log`.
+    required: Box<str>,
 }
 
 /// The parse of one escape sequence.
@@ -581,12 +594,17 @@ impl Program {
                 ));
             }
         }
+        let required = longest_literal(&insts);
         Ok(Program {
             insts: insts.into_boxed_slice(),
+            required: required.into(),
         })
     }
 
     fn matches_self_or_parent(&self, path: &str) -> bool {
+        if !path.contains(&*self.required) {
+            return false;
+        }
         // A u128 holds every state (instructions plus the accepting one) of almost every
         // real pattern. Longer patterns pay for two small vectors.
         if self.insts.len() < 128 {
@@ -669,6 +687,24 @@ impl Program {
             _ => {}
         }
     }
+}
+
+/// The longest run of consecutive single-literal instructions. These consume consecutive
+/// characters, so the run appears verbatim in every match.
+fn longest_literal(insts: &[Inst]) -> String {
+    let mut longest = String::new();
+    let mut run = String::new();
+    for inst in insts {
+        if let Inst::One(CharSet::Char(c)) = inst {
+            run.push(*c);
+            if run.len() > longest.len() {
+                longest.clone_from(&run);
+            }
+        } else {
+            run.clear();
+        }
+    }
+    longest
 }
 
 impl RegexParser<'_> {
@@ -1222,6 +1258,18 @@ mod tests {
         // Lines that clean down to nothing are dropped silently.
         let parsed = DockerIgnore::parse(" / /\n");
         assert!(parsed.patterns().is_empty() && parsed.errors.is_empty());
+    }
+
+    #[test]
+    fn slash_bang_becomes_an_exception() {
+        // `ReadAll` drops the leading `/` and `New` then reads the `!`, so `/!keep` is an
+        // exception for `keep` (Docker really does this).
+        let parsed = ignore("*\n/!keep\n");
+        assert_eq!(texts(&parsed), vec![("*", false, 1), ("keep", true, 2)]);
+        assert!(!parsed.is_excluded("keep"));
+        assert!(parsed.is_excluded("other"));
+        // `!!x` is an exception for a file literally named `!x`.
+        assert_eq!(texts(&ignore("!!x\n")), vec![("!x", true, 1)]);
     }
 
     #[test]
