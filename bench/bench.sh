@@ -190,8 +190,8 @@ gen_worstcase "$lines" >"$worst_dir/$worst_name"
 # --- measuring ----------------------------------------------------------------------
 
 # make_cmd NAME DIR TOOL ARGS... -- FILES...: writes $work/NAME.sh, which runs the tool
-# once over the files from DIR with its output discarded (stderr goes to $BENCH_STDERR
-# if set). Exit status is ignored by the timers (linters exit non-zero on findings); a
+# once over the files from DIR with its output discarded (or sent to $BENCH_STDOUT and
+# $BENCH_STDERR when set). Exit status is ignored by the timers (linters exit non-zero on findings); a
 # sanity run checks for real failures.
 make_cmd() {
     local name=$1 dir=$2
@@ -201,19 +201,21 @@ make_cmd() {
         printf 'cd %q || exit 99\n' "$dir"
         printf 'exec'
         printf ' %q' "$@"
-        printf ' >/dev/null 2>"${BENCH_STDERR:-/dev/null}"\n'
+        # shellcheck disable=SC2016 # expanded when the command runs
+        printf ' >"${BENCH_STDOUT:-/dev/null}" 2>"${BENCH_STDERR:-/dev/null}"\n'
     } >"$work/$name.sh"
     chmod +x "$work/$name.sh"
 }
 
-# sanity NAME MAX_OK_STATUS: runs the command once; warns on status 1-2 above
-# MAX_OK_STATUS (e.g. plimsoll's 2 when some file could not be read, which still lints
-# the rest) and stops on anything else (a crash, a bad flag, a missing binary).
+# sanity NAME MAX_OK_STATUS: runs the command once. A status above MAX_OK_STATUS stops
+# the benchmark (a crash, a bad flag, a missing binary), except 1 or 2 with findings on
+# stdout, which only warns: plimsoll exits 2 when some file could not be read but still
+# lints the rest.
 sanity() {
     local name=$1 max=$2 status=0
-    BENCH_STDERR=$work/$name.stderr "$work/$name.sh" || status=$?
+    BENCH_STDOUT=$work/$name.stdout BENCH_STDERR=$work/$name.stderr "$work/$name.sh" || status=$?
     ((status <= max)) && return
-    if ((status <= 2)); then
+    if ((status <= 2)) && [[ -s $work/$name.stdout ]]; then
         echo "bench: warning: '$name' exited with status $status; its stderr begins:" >&2
         head -n 5 "$work/$name.stderr" | sed 's/^/    /' >&2
         return
@@ -279,7 +281,7 @@ done
 echo "corpus: ${#files[@]} files in $corpus"
 echo "worst case: 1 file, FROM + $lines RUN instructions ($(wc -l <"$worst_dir/$worst_name") lines)"
 [[ -n $hadolint ]] && echo "hadolint: $hadolint ($("$hadolint" --version))"
-((hadolint_only)) || echo "plimsoll: $plimsoll (check --format concise ${plimsoll_args[*]})"
+((hadolint_only)) || echo "plimsoll: $plimsoll (check --format concise${plimsoll_args[*]:+ ${plimsoll_args[*]}})"
 echo "timing: $( ((have_hyperfine)) && echo "hyperfine median" || echo "median of loop"), $runs runs, $warmup warmup"
 echo
 
