@@ -1,0 +1,90 @@
+use super::install::commands;
+use super::rpm::{Unpinned, unpinned};
+use crate::helpers::packages::Manager;
+use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports each package of a `yum install` that has no version: `httpd` instead of
+    /// `httpd-2.4.6` or `httpd-2.4.6-99.el7`. A spec counts as versioned when its last
+    /// dash-separated part starts with a digit, so `java-11-openjdk-devel` (a name with
+    /// dashes) is reported while `java-11-openjdk-devel-11.0.23.0.9-2.el7` is not. A
+    /// `yum module install` of a module without a stream (`nodejs` rather than
+    /// `nodejs:18`) is reported too.
+    ///
+    /// Not reported: local or remote `.rpm` files, paths and file provides, groups
+    /// (`@name`), capabilities (`perl(JSON)`, `name >= 1.2`), option values
+    /// (`--enablerepo=…`). A `$VARIABLE` is expanded when an ARG or ENV gives its value;
+    /// otherwise nothing is reported for it. Packages of `ONBUILD RUN` are checked too.
+    ///
+    /// hadolint accepts any dash-part that starts with a digit anywhere after the name, so
+    /// it takes `java-11-openjdk` as versioned; Plimsoll looks at the last part only.
+    ///
+    /// ## Why is this bad?
+    /// yum installs the newest version the enabled repositories carry on the day of the
+    /// build, so rebuilds of the same Dockerfile can differ and an update can break the
+    /// image without any change in your repository.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM centos:7
+    /// RUN yum install -y httpd && yum clean all
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM centos:7
+    /// RUN yum install -y httpd-2.4.6-99.el7.centos.1 && yum clean all
+    /// ```
+    ///
+    /// ## References
+    /// - [`yum(8)`: specifying package names](https://man7.org/linux/man-pages/man8/yum.8.html)
+    pub struct YumUnpinned {
+        code: "PL108",
+        name: "yum-unpinned",
+        alias: Some("DL3033"),
+        severity: Severity::Warning,
+        fix: FixAvailability::None,
+        default_enabled: true,
+        summary: "yum install without `package-version`",
+    }
+}
+
+impl Rule for YumUnpinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (instruction, command) in commands(ctx, &[Manager::Yum]) {
+            for found in unpinned(ctx, instruction, &command) {
+                out.push(match found {
+                    Unpinned::Package(package) => Diagnostic::new(
+                        &Self::META,
+                        package.word.span,
+                        format!(
+                            "{} is not pinned: yum installs the newest version in the repositories that day",
+                            package.describe()
+                        ),
+                    )
+                    .with_help(format!(
+                        "Pin it as `{name}-<version>` or `{name}-<version>-<release>`; `yum list --showduplicates {name}` lists them",
+                        name = package.name
+                    )),
+                    Unpinned::Module(module) => Diagnostic::new(
+                        &Self::META,
+                        module.word.span,
+                        format!(
+                            "module {} names no stream: yum installs the default stream, which can change",
+                            module.describe()
+                        ),
+                    )
+                    .with_help(format!(
+                        "Name the stream: `{}:<stream>`; `yum module list {}` lists them",
+                        module.name, module.name
+                    )),
+                });
+            }
+        }
+    }
+}

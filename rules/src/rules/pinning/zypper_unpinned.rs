@@ -1,0 +1,85 @@
+use super::install::{commands, is_url, option_value, packages};
+use crate::helpers::packages::Manager;
+use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports each package of a `zypper install` (`zypper in`) that has no version
+    /// constraint: `curl` instead of `curl=8.6.0` (or `>=`, `<=`, `>`, `<`). One finding per
+    /// package, on the package word.
+    ///
+    /// Not reported: local or remote `.rpm` files and paths, installs of patterns, patches
+    /// or products (`-t pattern`), and option values (`--from repo`). A `$VARIABLE` is
+    /// expanded when an ARG or ENV gives its value; otherwise nothing is reported for it.
+    /// Packages of `ONBUILD RUN` are checked too.
+    ///
+    /// ## Why is this bad?
+    /// zypper installs the newest version the repositories carry on the day of the build,
+    /// so rebuilds of the same Dockerfile can differ and an update can break the image
+    /// without any change in your repository.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM opensuse/leap:15.6
+    /// RUN zypper --non-interactive install curl && zypper clean --all
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM opensuse/leap:15.6
+    /// RUN zypper --non-interactive install 'curl=8.6.0' && zypper clean --all
+    /// ```
+    ///
+    /// ## References
+    /// - [`zypper(8)`: package selection](https://en.opensuse.org/SDB:Zypper_manual)
+    pub struct ZypperUnpinned {
+        code: "PL110",
+        name: "zypper-unpinned",
+        alias: Some("DL3037"),
+        severity: Severity::Warning,
+        fix: FixAvailability::None,
+        default_enabled: true,
+        summary: "zypper install without a version constraint",
+    }
+}
+
+impl Rule for ZypperUnpinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (instruction, command) in commands(ctx, &[Manager::Zypper]) {
+            if !command.is_install() {
+                continue;
+            }
+            // Patterns, patches and products have no version to pin.
+            if option_value(&command, "-t", "--type").is_some_and(|t| t != "package") {
+                continue;
+            }
+            for package in packages(ctx, instruction, command.operands.iter().copied()) {
+                let name = &package.name;
+                if name.is_empty()
+                    || name.contains(['=', '<', '>', '/'])
+                    || is_url(name)
+                    || name.ends_with(".rpm")
+                {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::new(
+                        &Self::META,
+                        package.word.span,
+                        format!(
+                            "{} is not pinned: zypper installs the newest version in the repositories that day",
+                            package.describe()
+                        ),
+                    )
+                    .with_help(format!(
+                        "Pin it as `{name}=<version>`; `zypper search -s {name}` lists the versions"
+                    )),
+                );
+            }
+        }
+    }
+}
