@@ -10,9 +10,10 @@ declare_rule! {
     /// it is reported too.
     ///
     /// Not reported: the name given to `--virtual`/`-t`, other option values, local `.apk`
-    /// files and paths. A `$VARIABLE` is expanded when an ARG or ENV gives its value; when
-    /// the file does not say what it holds (a shell variable, `$(scanelf …)`), nothing is
-    /// reported. Packages of `ONBUILD RUN` are checked too.
+    /// files and paths. A `$VARIABLE` is expanded when the same RUN assigns it (`PKGS="a b"; …
+    /// $PKGS`) or an ARG or ENV gives its value; when the file does not say what it holds (a
+    /// loop variable, `$(…)`, an ARG without a default), nothing is reported for it. Packages
+    /// of `ONBUILD RUN` are checked too.
     ///
     /// ## Why is this bad?
     /// apk installs whatever version the repository index lists on the day of the build, so
@@ -60,7 +61,7 @@ impl Rule for ApkUnpinned {
             if !command.is_install() {
                 continue;
             }
-            for package in packages(ctx, instruction, command.operands.iter().copied()) {
+            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
                 if !is_unpinned(&package.name) {
                     continue;
                 }

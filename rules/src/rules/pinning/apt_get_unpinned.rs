@@ -8,12 +8,12 @@ declare_rule! {
     /// such as `curl` instead of `curl=7.88.1-10+deb12u8`. One finding per package, on the
     /// package word.
     ///
-    /// Not reported: local `.deb` files and other paths, `name/release` (a deliberate
-    /// choice of release, which hadolint accepts too), `name-` (which removes a package),
-    /// and option values (`-t bookworm-backports`, `-o Key=value`). A `$VARIABLE` is
-    /// expanded when an ARG or ENV gives its value, and each package in it is judged; when
-    /// the file does not say what it holds (a shell variable, `$(cat list)`, an ARG without
-    /// a default), nothing is reported. Packages of `ONBUILD RUN` are checked too.
+    /// Not reported: local `.deb` files and other paths, `name/release` (a deliberate choice of
+    /// release, which hadolint accepts too), `name-` (which removes a package), and option
+    /// values (`-t bookworm-backports`, `-o Key=value`). A `$VARIABLE` is expanded when the
+    /// same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value; when the
+    /// file does not say what it holds (a loop variable, `$(…)`, an ARG without a default),
+    /// nothing is reported for it. Packages of `ONBUILD RUN` are checked too.
     ///
     /// ## Why is this bad?
     /// apt installs whatever version the mirror carries on the day of the build. Two builds
@@ -68,7 +68,7 @@ impl Rule for AptGetUnpinned {
                 continue;
             }
             let program = command.command.program().unwrap_or("apt-get");
-            for package in packages(ctx, instruction, command.operands.iter().copied()) {
+            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
                 if !is_unpinned(&package.name) {
                     continue;
                 }

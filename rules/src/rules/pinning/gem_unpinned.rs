@@ -4,11 +4,13 @@ use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, decl
 
 declare_rule! {
     /// ## What it does
-    /// Reports each gem of a `gem install` that has no version: `bundler` instead of
-    /// `bundler:2.5.22`. A command with `-v`/`--version` is left alone (the version applies
-    /// to the gems it names), and so are local `.gem` files, paths and option values. A
-    /// `$VARIABLE` is expanded when an ARG or ENV gives its value; otherwise nothing is
-    /// reported for it. Gems of `ONBUILD RUN` are checked too.
+    /// Reports each gem of a `gem install` that has no version: `bundler`
+    /// instead of `bundler:2.5.22`. A command with `-v`/`--version` is left alone (the version
+    /// applies to the gems it names), and so are local `.gem` files, paths and option values. A
+    /// `$VARIABLE` is expanded when the same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG
+    /// or ENV gives its value; when the file does not say what it holds (a loop variable,
+    /// `$(…)`, an ARG without a default), nothing is reported for it. Gems of `ONBUILD RUN` are
+    /// checked too.
     ///
     /// ## Why is this bad?
     /// gem installs the newest release on rubygems.org on the day of the build, so rebuilds
@@ -52,7 +54,7 @@ impl Rule for GemUnpinned {
             if !command.is_install() || command.has_option(Some('v'), &["version"]) {
                 continue;
             }
-            for package in packages(ctx, instruction, command.operands.iter().copied()) {
+            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
                 let name = &package.name;
                 if name.is_empty() || name.contains([':', '/']) || name.ends_with(".gem") {
                     continue;

@@ -49,6 +49,11 @@ impl Rule for ImageUntagged {
                 continue;
             }
             let image = &pulled.image.text;
+            let help = if pulled.word.text == *image {
+                format!("Name the version you build on, e.g. `{image}:<version>`")
+            } else {
+                format!("Give the ARG default a tag, e.g. `{image}:<version>`")
+            };
             out.push(
                 Diagnostic::new(
                     &Self::META,
@@ -58,9 +63,7 @@ impl Rule for ImageUntagged {
                         pulled.describe()
                     ),
                 )
-                .with_help(format!(
-                    "Name the version you build on, e.g. `{image}:<version>`"
-                )),
+                .with_help(help),
             );
         }
     }

@@ -3,7 +3,8 @@
 
 use crate::Context;
 use crate::helpers::packages::{Manager, PackageCommand, package_commands};
-use plimsoll_analyzer::{Instruction, Keyword, Word};
+use plimsoll_analyzer::shell::Command;
+use plimsoll_analyzer::{Instruction, Keyword, Word, vars};
 
 /// A package-manager command of one of `managers`, with the RUN it belongs to.
 pub(super) fn commands<'a>(
@@ -43,13 +44,16 @@ impl Package<'_> {
     }
 }
 
-/// The packages `words` name as `instruction` runs them. A word with a variable is expanded
-/// with the ARG and ENV values visible there and split like the shell splits it; a word whose
-/// value the file does not give (a shell variable, `$(…)`, an ARG without a default) names
-/// packages nobody can read here, so it is left out rather than guessed.
+/// The packages `words` of `command` name as `instruction` runs them. A word with a
+/// variable is expanded and split like the shell splits it; the value comes from an
+/// assignment earlier in the same RUN (`PKGS="curl git"; apt-get install $PKGS`), or else
+/// from the ARG and ENV values visible there. A word whose value the file does not give (a
+/// loop variable, `$(…)`, an ARG without a default, a variable assigned more than once)
+/// names packages nobody can read here, so it is left out rather than guessed.
 pub(super) fn packages<'a>(
     ctx: &Context<'_>,
     instruction: &Instruction,
+    command: &PackageCommand<'_>,
     words: impl IntoIterator<Item = &'a Word>,
 ) -> Vec<Package<'a>> {
     let mut out = Vec::new();
@@ -62,7 +66,14 @@ pub(super) fn packages<'a>(
             });
             continue;
         }
-        let value = ctx.file.expand(instruction.index, &word.text);
+        let lookup = |name: &str| match shell_assignment(instruction, command.command, name) {
+            Some(value) => value,
+            None => ctx
+                .file
+                .lookup(instruction.index, name)
+                .and_then(|d| d.value),
+        };
+        let value = vars::expand(&word.text, '\\', &lookup);
         if !value.unresolved.is_empty() || has_expansion(&value.text) {
             continue;
         }
@@ -73,6 +84,38 @@ pub(super) fn packages<'a>(
         }));
     }
     out
+}
+
+/// The value the RUN's own shell gives `name` before `command`: `None` when it assigns none,
+/// `Some(None)` when the value is not knowable (assigned twice, or from an expansion).
+fn shell_assignment(
+    instruction: &Instruction,
+    command: &Command,
+    name: &str,
+) -> Option<Option<String>> {
+    let mut values = instruction
+        .commands()
+        .take_while(|c| c.span.start < command.span.start)
+        .flat_map(|c| {
+            // A bare `NAME=value`, or `export NAME=value`. A prefix (`NAME=value cmd`) only
+            // sets the variable for that one command.
+            let exported = match c.argv.split_first() {
+                Some((first, rest)) if first.text == "export" => rest,
+                Some(_) => &[][..],
+                None => &c.assignments[..],
+            };
+            exported.iter().filter_map(|w| {
+                let (key, value) = w.text.split_once('=')?;
+                let key = key.strip_suffix('+').unwrap_or(key);
+                (key == name).then_some((w, value))
+            })
+        });
+    let (word, value) = values.next()?;
+    let appends = word.text.starts_with(&format!("{name}+="));
+    if values.next().is_some() || appends || has_expansion(value) {
+        return Some(None);
+    }
+    Some(Some(value.to_string()))
 }
 
 fn has_expansion(text: &str) -> bool {

@@ -12,11 +12,12 @@ declare_rule! {
     /// `github:user/repo`) installs whatever the default branch holds, and is reported too.
     ///
     /// Not reported: `npm install` and `npm ci` without package names (they install what
-    /// `package-lock.json` pins), local folders and tarballs (`.`, `./pkg`, `pkg.tgz`),
-    /// tarball URLs, `user/repo` shorthands (they cannot be told from a relative folder),
-    /// and option values (`--registry URL`). A `$VARIABLE` is expanded when an ARG or ENV
-    /// gives its value; otherwise nothing is reported for it. Packages of `ONBUILD RUN` are
-    /// checked too.
+    /// `package-lock.json` pins), local folders and tarballs (`.`, `./pkg`, `pkg.tgz`), tarball
+    /// URLs, `user/repo` shorthands (they cannot be told from a relative folder), and option
+    /// values (`--registry URL`). A `$VARIABLE` is expanded when the same RUN assigns it
+    /// (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value; when the file does not say
+    /// what it holds (a loop variable, `$(…)`, an ARG without a default), nothing is reported
+    /// for it. Packages of `ONBUILD RUN` are checked too.
     ///
     /// Unlike hadolint, `@latest` counts as unpinned.
     ///
@@ -64,7 +65,7 @@ impl Rule for NpmUnpinned {
             if !command.is_install() {
                 continue;
             }
-            for package in packages(ctx, instruction, command.operands.iter().copied()) {
+            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
                 let (message, help) = match judge(&package.name) {
                     Spec::Pinned => continue,
                     Spec::Unpinned(name) => (

@@ -10,13 +10,14 @@ declare_rule! {
     /// as hadolint does. A VCS requirement without a ref (`git+https://host/repo.git`,
     /// nothing after `@`) installs whatever the default branch holds, so it is reported too.
     ///
-    /// Not reported: requirement and constraint files (`-r`, `-c`), editable installs
-    /// (`-e`), local paths (`.`, `./pkg`, `/src/pkg`), archives and wheels, plain URLs, and
-    /// option values (`--index-url URL`). When a constraints file applies (`-c file`, or
-    /// `PIP_CONSTRAINT` set in the command or by an ENV), the whole command is left alone:
-    /// the versions are pinned there. A `$VARIABLE` is expanded when an ARG or ENV gives its
-    /// value; otherwise nothing is reported for it. Packages of `ONBUILD RUN` are checked
-    /// too.
+    /// Not reported: requirement and constraint files (`-r`, `-c`), editable installs (`-e`),
+    /// local paths (`.`, `./pkg`, `/src/pkg`), archives and wheels, plain URLs, and option
+    /// values (`--index-url URL`). When a constraints file applies (`-c file`, or
+    /// `PIP_CONSTRAINT` set in the command or by an ENV), the whole command is left alone: the
+    /// versions are pinned there. A `$VARIABLE` is expanded when the same RUN assigns it
+    /// (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value; when the file does not say
+    /// what it holds (a loop variable, `$(…)`, an ARG without a default), nothing is reported
+    /// for it. Packages of `ONBUILD RUN` are checked too.
     ///
     /// Unlike hadolint, naming a requirements file does not silence the packages listed next
     /// to it on the same command line: `pip install -r requirements.txt gunicorn` reports
@@ -70,7 +71,7 @@ impl Rule for PipUnpinned {
             if !command.is_install() || constrained(ctx, instruction.index, &command) {
                 continue;
             }
-            for package in packages(ctx, instruction, command.operands.iter().copied()) {
+            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
                 let diagnostic = match judge(&package.name) {
                     Requirement::Pinned => continue,
                     Requirement::Unpinned => Diagnostic::new(

@@ -19,7 +19,7 @@ pub(super) fn unpinned<'a>(
     command: &PackageCommand<'a>,
 ) -> Vec<Unpinned<'a>> {
     if command.subcommand_is(&["install"]) {
-        packages(ctx, instruction, command.operands.iter().copied())
+        packages(ctx, instruction, command, command.operands.iter().copied())
             .into_iter()
             .filter(|p| is_unpinned_package(&p.name))
             .map(Unpinned::Package)
@@ -30,11 +30,16 @@ pub(super) fn unpinned<'a>(
             .first()
             .is_some_and(|w| w.text == "install")
     {
-        packages(ctx, instruction, command.operands[1..].iter().copied())
-            .into_iter()
-            .filter(|p| !p.name.is_empty() && !p.name.contains([':', '/']))
-            .map(Unpinned::Module)
-            .collect()
+        packages(
+            ctx,
+            instruction,
+            command,
+            command.operands[1..].iter().copied(),
+        )
+        .into_iter()
+        .filter(|p| !p.name.is_empty() && !p.name.contains([':', '/']))
+        .map(Unpinned::Module)
+        .collect()
     } else {
         Vec::new()
     }

@@ -12,10 +12,12 @@ declare_rule! {
     /// `yum module install` of a module without a stream (`nodejs` rather than
     /// `nodejs:18`) is reported too.
     ///
-    /// Not reported: local or remote `.rpm` files, paths and file provides, groups
-    /// (`@name`), capabilities (`perl(JSON)`, `name >= 1.2`), option values
-    /// (`--enablerepo=…`). A `$VARIABLE` is expanded when an ARG or ENV gives its value;
-    /// otherwise nothing is reported for it. Packages of `ONBUILD RUN` are checked too.
+    /// Not reported: local or remote `.rpm` files, paths and file provides, groups (`@name`),
+    /// capabilities (`perl(JSON)`, `name >= 1.2`), option values (`--enablerepo=…`). A
+    /// `$VARIABLE` is expanded when the same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG
+    /// or ENV gives its value; when the file does not say what it holds (a loop variable,
+    /// `$(…)`, an ARG without a default), nothing is reported for it. Packages of `ONBUILD RUN`
+    /// are checked too.
     ///
     /// hadolint accepts any dash-part that starts with a digit anywhere after the name, so
     /// it takes `java-11-openjdk` as versioned; Plimsoll looks at the last part only.

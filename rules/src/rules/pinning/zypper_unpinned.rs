@@ -8,10 +8,11 @@ declare_rule! {
     /// constraint: `curl` instead of `curl=8.6.0` (or `>=`, `<=`, `>`, `<`). One finding per
     /// package, on the package word.
     ///
-    /// Not reported: local or remote `.rpm` files and paths, installs of patterns, patches
-    /// or products (`-t pattern`), and option values (`--from repo`). A `$VARIABLE` is
-    /// expanded when an ARG or ENV gives its value; otherwise nothing is reported for it.
-    /// Packages of `ONBUILD RUN` are checked too.
+    /// Not reported: local or remote `.rpm` files and paths, installs of patterns, patches or
+    /// products (`-t pattern`), and option values (`--from repo`). A `$VARIABLE` is expanded
+    /// when the same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value;
+    /// when the file does not say what it holds (a loop variable, `$(…)`, an ARG without a
+    /// default), nothing is reported for it. Packages of `ONBUILD RUN` are checked too.
     ///
     /// ## Why is this bad?
     /// zypper installs the newest version the repositories carry on the day of the build,
@@ -57,7 +58,7 @@ impl Rule for ZypperUnpinned {
             if option_value(&command, "-t", "--type").is_some_and(|t| t != "package") {
                 continue;
             }
-            for package in packages(ctx, instruction, command.operands.iter().copied()) {
+            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
                 let name = &package.name;
                 if name.is_empty()
                     || name.contains(['=', '<', '>', '/'])
