@@ -1,19 +1,19 @@
-use super::install::{commands, packages};
+use super::install::{Advice, commands, packages, report_unpinned};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports each package of an `apk add` that has no version constraint: `curl` instead
-    /// of `curl=8.5.0-r0`, `curl~=8.5` or `curl>=8.5`. One finding per package, on the
-    /// package word. A repository tag (`curl@edge`) selects a repository, not a version, so
-    /// it is reported too.
+    /// Reports each package of an `apk add` that has no version constraint: `curl` instead of
+    /// `curl=8.5.0-r0`, `curl~=8.5` or `curl>=8.5`. One finding per package word. A repository
+    /// tag (`curl@edge`) selects a repository, not a version, so it is reported too.
     ///
     /// Not reported: the name given to `--virtual`/`-t`, other option values, local `.apk`
     /// files and paths. A `$VARIABLE` is expanded when the same RUN assigns it (`PKGS="a b"; …
-    /// $PKGS`) or an ARG or ENV gives its value; when the file does not say what it holds (a
-    /// loop variable, `$(…)`, an ARG without a default), nothing is reported for it. Packages
-    /// of `ONBUILD RUN` are checked too.
+    /// $PKGS`) or an ARG or ENV gives its value, and one finding on the variable names every
+    /// unpinned package it holds; when the file does not say what it holds (a loop variable,
+    /// `$(…)`, an ARG without a default), nothing is reported for it. Packages of `ONBUILD RUN`
+    /// are checked too.
     ///
     /// ## Why is this bad?
     /// apk installs whatever version the repository index lists on the day of the build, so
@@ -61,35 +61,34 @@ impl Rule for ApkUnpinned {
             if !command.is_install() {
                 continue;
             }
-            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
-                if !is_unpinned(&package.name) {
-                    continue;
-                }
-                let (name, tag) = match package.name.split_once('@') {
-                    Some((name, tag)) => (name, Some(tag)),
-                    None => (package.name.as_str(), None),
-                };
-                let (message, help) = match tag {
-                    None => (
-                        format!(
-                            "{} is not pinned: apk installs whatever version the repository has that day",
-                            package.describe()
-                        ),
-                        format!(
-                            "Pin it as `{name}=<version>`, or `{name}~=<major.minor>` to accept fixes; `apk policy {name}` lists the versions"
-                        ),
-                    ),
-                    Some(tag) => (
+            let (tagged, unpinned): (Vec<_>, Vec<_>) =
+                packages(ctx, instruction, &command, command.operands.iter().copied())
+                    .into_iter()
+                    .filter(|p| is_unpinned(&p.name))
+                    .partition(|p| p.name.contains('@'));
+            let advice = Advice {
+                because: "apk installs whatever version the repository has that day",
+                example: &|name| {
+                    format!("`{name}=<version>`, or `{name}~=<major.minor>` to accept fixes")
+                },
+                hint: &|name| format!("`apk policy {name}` lists the versions"),
+            };
+            report_unpinned(out, &Self::META, &unpinned, &advice);
+            for package in tagged {
+                let (name, tag) = package.name.split_once('@').unwrap_or((&package.name, ""));
+                out.push(
+                    Diagnostic::new(
+                        &Self::META,
+                        package.word.span,
                         format!(
                             "{} is not pinned: `@{tag}` picks a repository, not a version",
                             package.describe()
                         ),
-                        format!(
-                            "Add a version constraint (`=<version>`, or `~=<major.minor>` to accept fixes); `apk policy {name}` lists the versions"
-                        ),
-                    ),
-                };
-                out.push(Diagnostic::new(&Self::META, package.word.span, message).with_help(help));
+                    )
+                    .with_help(format!(
+                        "Add a version constraint (`=<version>`, or `~=<major.minor>` to accept fixes); `apk policy {name}` lists the versions"
+                    )),
+                );
             }
         }
     }

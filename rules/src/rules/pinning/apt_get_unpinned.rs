@@ -1,19 +1,19 @@
-use super::install::{commands, packages};
+use super::install::{Advice, commands, packages, report_unpinned};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
     /// Reports each package of an `apt-get install` (or `apt install`) that has no version,
-    /// such as `curl` instead of `curl=7.88.1-10+deb12u8`. One finding per package, on the
-    /// package word.
+    /// such as `curl` instead of `curl=7.88.1-10+deb12u8`. One finding per package word.
     ///
     /// Not reported: local `.deb` files and other paths, `name/release` (a deliberate choice of
     /// release, which hadolint accepts too), `name-` (which removes a package), and option
     /// values (`-t bookworm-backports`, `-o Key=value`). A `$VARIABLE` is expanded when the
-    /// same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value; when the
-    /// file does not say what it holds (a loop variable, `$(…)`, an ARG without a default),
-    /// nothing is reported for it. Packages of `ONBUILD RUN` are checked too.
+    /// same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value, and one
+    /// finding on the variable names every unpinned package it holds; when the file does not
+    /// say what it holds (a loop variable, `$(…)`, an ARG without a default), nothing is
+    /// reported for it. Packages of `ONBUILD RUN` are checked too.
     ///
     /// ## Why is this bad?
     /// apt installs whatever version the mirror carries on the day of the build. Two builds
@@ -68,25 +68,18 @@ impl Rule for AptGetUnpinned {
                 continue;
             }
             let program = command.command.program().unwrap_or("apt-get");
-            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
-                if !is_unpinned(&package.name) {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &Self::META,
-                        package.word.span,
-                        format!(
-                            "{} is not pinned: {program} installs whatever version the mirror has that day",
-                            package.describe()
-                        ),
-                    )
-                    .with_help(format!(
-                        "Pin it as `{name}=<version>`; `apt-cache policy {name}` lists the versions",
-                        name = package.name
-                    )),
-                );
-            }
+            let unpinned: Vec<_> =
+                packages(ctx, instruction, &command, command.operands.iter().copied())
+                    .into_iter()
+                    .filter(|p| is_unpinned(&p.name))
+                    .collect();
+            let because = format!("{program} installs whatever version the mirror has that day");
+            let advice = Advice {
+                because: &because,
+                example: &|name| format!("`{name}=<version>`"),
+                hint: &|name| format!("`apt-cache policy {name}` lists the versions"),
+            };
+            report_unpinned(out, &Self::META, &unpinned, &advice);
         }
     }
 }

@@ -1,5 +1,5 @@
-use super::install::commands;
-use super::rpm::{Unpinned, unpinned};
+use super::install::{Advice, commands, report_unpinned};
+use super::rpm::unpinned;
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -15,9 +15,10 @@ declare_rule! {
     /// Not reported: local or remote `.rpm` files, paths and file provides, groups (`@name`),
     /// capabilities (`perl(JSON)`, `dnf-command(config-manager)`, `name >= 1.2`), option values
     /// (`--setopt=…`). A `$VARIABLE` is expanded when the same RUN assigns it (`PKGS="a b"; …
-    /// $PKGS`) or an ARG or ENV gives its value; when the file does not say what it holds (a
-    /// loop variable, `$(…)`, an ARG without a default), nothing is reported for it. Packages
-    /// of `ONBUILD RUN` are checked too.
+    /// $PKGS`) or an ARG or ENV gives its value, and one finding on the variable names every
+    /// unpinned package it holds; when the file does not say what it holds (a loop variable,
+    /// `$(…)`, an ARG without a default), nothing is reported for it. Packages of `ONBUILD RUN`
+    /// are checked too.
     ///
     /// hadolint accepts any dash-part that starts with a digit anywhere after the name, so
     /// it takes `java-17-openjdk` as versioned; Plimsoll looks at the last part only.
@@ -61,21 +62,18 @@ impl Rule for DnfUnpinned {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (instruction, command) in commands(ctx, &[Manager::Dnf, Manager::Microdnf]) {
             let program = command.command.program().unwrap_or("dnf");
-            for found in unpinned(ctx, instruction, &command) {
-                out.push(match found {
-                    Unpinned::Package(package) => Diagnostic::new(
-                        &Self::META,
-                        package.word.span,
-                        format!(
-                            "{} is not pinned: {program} installs the newest version in the repositories that day",
-                            package.describe()
-                        ),
-                    )
-                    .with_help(format!(
-                        "Pin it as `{name}-<version>` or `{name}-<version>-<release>`; `dnf list --showduplicates {name}` lists them",
-                        name = package.name
-                    )),
-                    Unpinned::Module(module) => Diagnostic::new(
+            let found = unpinned(ctx, instruction, &command);
+            let because =
+                format!("{program} installs the newest version in the repositories that day");
+            let advice = Advice {
+                because: &because,
+                example: &|name| format!("`{name}-<version>` or `{name}-<version>-<release>`"),
+                hint: &|name| format!("`dnf list --showduplicates {name}` lists them"),
+            };
+            report_unpinned(out, &Self::META, &found.packages, &advice);
+            for module in found.modules {
+                out.push(
+                    Diagnostic::new(
                         &Self::META,
                         module.word.span,
                         format!(
@@ -87,7 +85,7 @@ impl Rule for DnfUnpinned {
                         "Name the stream: `{}:<stream>`; `dnf module list {}` lists them",
                         module.name, module.name
                     )),
-                });
+                );
             }
         }
     }

@@ -1,16 +1,16 @@
-use super::install::{commands, packages};
+use super::install::{Advice, commands, packages, report_unpinned};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports each gem of a `gem install` that has no version: `bundler`
-    /// instead of `bundler:2.5.22`. A command with `-v`/`--version` is left alone (the version
-    /// applies to the gems it names), and so are local `.gem` files, paths and option values. A
+    /// Reports each gem of a `gem install` that has no version: `bundler` instead of
+    /// `bundler:2.5.22`. A command with `-v`/`--version` is left alone (the version applies to
+    /// the gems it names), and so are local `.gem` files, paths and option values. A
     /// `$VARIABLE` is expanded when the same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG
-    /// or ENV gives its value; when the file does not say what it holds (a loop variable,
-    /// `$(…)`, an ARG without a default), nothing is reported for it. Gems of `ONBUILD RUN` are
-    /// checked too.
+    /// or ENV gives its value, and one finding on the variable names every unpinned package it
+    /// holds; when the file does not say what it holds (a loop variable, `$(…)`, an ARG without
+    /// a default), nothing is reported for it. Gems of `ONBUILD RUN` are checked too.
     ///
     /// ## Why is this bad?
     /// gem installs the newest release on rubygems.org on the day of the build, so rebuilds
@@ -54,25 +54,21 @@ impl Rule for GemUnpinned {
             if !command.is_install() || command.has_option(Some('v'), &["version"]) {
                 continue;
             }
-            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
-                let name = &package.name;
-                if name.is_empty() || name.contains([':', '/']) || name.ends_with(".gem") {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &Self::META,
-                        package.word.span,
-                        format!(
-                            "{} is not pinned: gem installs the newest release that day",
-                            package.describe()
-                        ),
-                    )
-                    .with_help(format!(
-                        "Pin it as `{name}:<version>`, or add `-v <version>`"
-                    )),
-                );
-            }
+            let unpinned: Vec<_> =
+                packages(ctx, instruction, &command, command.operands.iter().copied())
+                    .into_iter()
+                    .filter(|p| is_unpinned(&p.name))
+                    .collect();
+            let advice = Advice {
+                because: "gem installs the newest release that day",
+                example: &|name| format!("`{name}:<version>`"),
+                hint: &|name| format!("`gem install {name} -v <version>` works too"),
+            };
+            report_unpinned(out, &Self::META, &unpinned, &advice);
         }
     }
+}
+
+fn is_unpinned(gem: &str) -> bool {
+    !(gem.is_empty() || gem.contains([':', '/']) || gem.ends_with(".gem"))
 }

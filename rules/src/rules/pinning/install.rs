@@ -1,8 +1,8 @@
 //! What the package rules share: the install commands of every RUN (ONBUILD RUN included)
 //! and the packages they name, with `$VARS` expanded where the file says what they hold.
 
-use crate::Context;
 use crate::helpers::packages::{Manager, PackageCommand, package_commands};
+use crate::{Context, Diagnostic, RuleMeta};
 use plimsoll_analyzer::shell::Command;
 use plimsoll_analyzer::{Instruction, Keyword, Word, vars};
 
@@ -77,7 +77,14 @@ pub(super) fn packages<'a>(
         if !value.unresolved.is_empty() || has_expansion(&value.text) {
             continue;
         }
-        out.extend(value.text.split_whitespace().map(|name| Package {
+        // The shell splits an unquoted expansion into words; `"$PKG"` stays one word.
+        let quoted = word.span.text(ctx.text()).contains(['"', '\'']);
+        let names: Vec<&str> = if quoted {
+            vec![value.text.as_str()]
+        } else {
+            value.text.split_whitespace().collect()
+        };
+        out.extend(names.into_iter().map(|name| Package {
             word,
             name: name.to_string(),
             expanded: true,
@@ -148,4 +155,63 @@ pub(super) fn option_value<'a>(
         }
     }
     None
+}
+
+/// How a rule explains an unpinned package.
+pub(super) struct Advice<'a> {
+    /// Why an unpinned package is a problem ("apt-get installs whatever version…").
+    pub because: &'a str,
+    /// The pinned form of a package (`` `curl=<version>` ``).
+    pub example: &'a dyn Fn(&str) -> String,
+    /// Where to find the versions, or another way to pin.
+    pub hint: &'a dyn Fn(&str) -> String,
+}
+
+/// Reports unpinned packages, one diagnostic per word: a `$VARIABLE` holding several
+/// unpinned packages gets one finding that names them all.
+pub(super) fn report_unpinned(
+    out: &mut Vec<Diagnostic>,
+    meta: &RuleMeta,
+    unpinned: &[Package<'_>],
+    advice: &Advice<'_>,
+) {
+    for group in unpinned.chunk_by(|a, b| a.word.span == b.word.span) {
+        let first = &group[0];
+        let (example, hint) = ((advice.example)(&first.name), (advice.hint)(&first.name));
+        let diagnostic = if let [package] = group {
+            Diagnostic::new(
+                meta,
+                package.word.span,
+                format!("{} is not pinned: {}", package.describe(), advice.because),
+            )
+            .with_help(format!("Pin it as {example}; {hint}"))
+        } else {
+            const SHOWN: usize = 5;
+            let mut names: Vec<String> = group
+                .iter()
+                .take(SHOWN)
+                .map(|p| format!("`{}`", p.name))
+                .collect();
+            let last = if group.len() > SHOWN {
+                format!("{} more", group.len() - SHOWN)
+            } else {
+                names.pop().unwrap_or_default()
+            };
+            Diagnostic::new(
+                meta,
+                first.word.span,
+                format!(
+                    "{} and {last} (from `{}`) are not pinned: {}",
+                    names.join(", "),
+                    first.word.text,
+                    advice.because
+                ),
+            )
+            .with_help(format!(
+                "Pin each where `{}` is set, e.g. {example}; {hint}",
+                first.word.text
+            ))
+        };
+        out.push(diagnostic);
+    }
 }

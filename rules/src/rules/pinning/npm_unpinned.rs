@@ -1,4 +1,4 @@
-use super::install::{commands, is_url, packages};
+use super::install::{Advice, commands, is_url, packages, report_unpinned};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -15,9 +15,10 @@ declare_rule! {
     /// `package-lock.json` pins), local folders and tarballs (`.`, `./pkg`, `pkg.tgz`), tarball
     /// URLs, `user/repo` shorthands (they cannot be told from a relative folder), and option
     /// values (`--registry URL`). A `$VARIABLE` is expanded when the same RUN assigns it
-    /// (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value; when the file does not say
-    /// what it holds (a loop variable, `$(…)`, an ARG without a default), nothing is reported
-    /// for it. Packages of `ONBUILD RUN` are checked too.
+    /// (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value, and one finding on the
+    /// variable names every unpinned package it holds; when the file does not say what it holds
+    /// (a loop variable, `$(…)`, an ARG without a default), nothing is reported for it.
+    /// Packages of `ONBUILD RUN` are checked too.
     ///
     /// Unlike hadolint, `@latest` counts as unpinned.
     ///
@@ -65,15 +66,14 @@ impl Rule for NpmUnpinned {
             if !command.is_install() {
                 continue;
             }
+            let mut unpinned = Vec::new();
             for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
                 let (message, help) = match judge(&package.name) {
                     Spec::Pinned => continue,
-                    Spec::Unpinned(name) => (
-                        "is not pinned: npm installs whatever `latest` points to that day",
-                        format!(
-                            "Pin it as `{name}@<version>`, or add it to package.json and install from the lockfile with `npm ci`"
-                        ),
-                    ),
+                    Spec::Unpinned => {
+                        unpinned.push(package);
+                        continue;
+                    }
                     Spec::LatestTag(name) => (
                         "names the `latest` tag, not a version: it moves with every release",
                         format!("Replace `latest` with a version: `{name}@<version>`"),
@@ -92,14 +92,22 @@ impl Rule for NpmUnpinned {
                     .with_help(help),
                 );
             }
+            let advice = Advice {
+                because: "npm installs whatever `latest` points to that day",
+                example: &|name| format!("`{name}@<version>`"),
+                hint: &|_| {
+                    "for an application's dependencies, `npm ci` with a lockfile pins the whole tree"
+                        .to_string()
+                },
+            };
+            report_unpinned(out, &Self::META, &unpinned, &advice);
         }
     }
 }
 
 enum Spec<'a> {
     Pinned,
-    /// The package name.
-    Unpinned(&'a str),
+    Unpinned,
     LatestTag(&'a str),
     GitWithoutRef,
 }
@@ -142,6 +150,6 @@ fn judge(spec: &str) -> Spec<'_> {
         Some(_) => Spec::Pinned,
         // `user/repo` is a GitHub shorthand or a folder; a scope without a name is a typo.
         None if rest.contains('/') && scope == 0 => Spec::Pinned,
-        None => Spec::Unpinned(spec),
+        None => Spec::Unpinned,
     }
 }

@@ -1,4 +1,4 @@
-use super::install::{commands, is_url, packages};
+use super::install::{Advice, commands, is_url, packages, report_unpinned};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -15,9 +15,10 @@ declare_rule! {
     /// values (`--index-url URL`). When a constraints file applies (`-c file`, or
     /// `PIP_CONSTRAINT` set in the command or by an ENV), the whole command is left alone: the
     /// versions are pinned there. A `$VARIABLE` is expanded when the same RUN assigns it
-    /// (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value; when the file does not say
-    /// what it holds (a loop variable, `$(…)`, an ARG without a default), nothing is reported
-    /// for it. Packages of `ONBUILD RUN` are checked too.
+    /// (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value, and one finding on the
+    /// variable names every unpinned package it holds; when the file does not say what it holds
+    /// (a loop variable, `$(…)`, an ARG without a default), nothing is reported for it.
+    /// Packages of `ONBUILD RUN` are checked too.
     ///
     /// Unlike hadolint, naming a requirements file does not silence the packages listed next
     /// to it on the same command line: `pip install -r requirements.txt gunicorn` reports
@@ -71,33 +72,35 @@ impl Rule for PipUnpinned {
             if !command.is_install() || constrained(ctx, instruction.index, &command) {
                 continue;
             }
+            let mut unpinned = Vec::new();
             for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
-                let diagnostic = match judge(&package.name) {
-                    Requirement::Pinned => continue,
-                    Requirement::Unpinned => Diagnostic::new(
-                        &Self::META,
-                        package.word.span,
-                        format!(
-                            "{} is not pinned: pip installs the newest release on the index that day",
-                            package.describe()
+                match judge(&package.name) {
+                    Requirement::Pinned => {}
+                    Requirement::Unpinned => unpinned.push(package),
+                    Requirement::VcsWithoutRef => out.push(
+                        Diagnostic::new(
+                            &Self::META,
+                            package.word.span,
+                            format!(
+                                "{} names no tag or commit: pip installs whatever the default branch holds that day",
+                                package.describe()
+                            ),
+                        )
+                        .with_help(
+                            "Add a tag or commit after the URL: `…/repo.git@<tag-or-commit>`",
                         ),
-                    )
-                    .with_help(format!(
-                        "Pin it as `{}==<version>`, or list pinned versions in a requirements file and install with `-r`",
-                        project_name(&package.name)
-                    )),
-                    Requirement::VcsWithoutRef => Diagnostic::new(
-                        &Self::META,
-                        package.word.span,
-                        format!(
-                            "{} names no tag or commit: pip installs whatever the default branch holds that day",
-                            package.describe()
-                        ),
-                    )
-                    .with_help("Add a tag or commit after the URL: `…/repo.git@<tag-or-commit>`"),
-                };
-                out.push(diagnostic);
+                    ),
+                }
             }
+            let advice = Advice {
+                because: "pip installs the newest release on the index that day",
+                example: &|name| format!("`{}==<version>`", without_marker(name)),
+                hint: &|_| {
+                    "a requirements file with pinned versions, installed with `-r`, keeps them in one place"
+                        .to_string()
+                },
+            };
+            report_unpinned(out, &Self::META, &unpinned, &advice);
         }
     }
 }
@@ -132,7 +135,7 @@ const VCS_PREFIXES: &[&str] = &["git+", "hg+", "svn+", "bzr+", "git://"];
 
 fn judge(requirement: &str) -> Requirement {
     // Environment markers (`; python_version < "3.10"`) say when, not which version.
-    let requirement = requirement.split(';').next().unwrap_or("").trim();
+    let requirement = without_marker(requirement);
     if requirement.is_empty() {
         return Requirement::Pinned;
     }
@@ -183,10 +186,8 @@ fn judge_vcs(url: &str) -> Requirement {
     }
 }
 
-/// `flask[async]` → `flask`.
-fn project_name(requirement: &str) -> &str {
-    requirement
-        .split(['[', ';', ' '])
-        .next()
-        .unwrap_or(requirement)
+/// The requirement without its environment marker: `flask[async]; python_version < "3.12"`
+/// → `flask[async]`.
+fn without_marker(requirement: &str) -> &str {
+    requirement.split(';').next().unwrap_or(requirement).trim()
 }

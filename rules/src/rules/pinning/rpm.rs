@@ -6,10 +6,12 @@ use crate::Context;
 use crate::helpers::packages::PackageCommand;
 use plimsoll_analyzer::Instruction;
 
-/// An unpinned package, or a module without a stream.
-pub(super) enum Unpinned<'a> {
-    Package(Package<'a>),
-    Module(Package<'a>),
+/// What an install names without a version.
+#[derive(Default)]
+pub(super) struct Unpinned<'a> {
+    pub packages: Vec<Package<'a>>,
+    /// Modules of `module install` without a stream.
+    pub modules: Vec<Package<'a>>,
 }
 
 /// The unpinned packages of `install` and the stream-less modules of `module install`.
@@ -17,20 +19,20 @@ pub(super) fn unpinned<'a>(
     ctx: &Context<'_>,
     instruction: &Instruction,
     command: &PackageCommand<'a>,
-) -> Vec<Unpinned<'a>> {
+) -> Unpinned<'a> {
+    let mut found = Unpinned::default();
     if command.subcommand_is(&["install"]) {
-        packages(ctx, instruction, command, command.operands.iter().copied())
+        found.packages = packages(ctx, instruction, command, command.operands.iter().copied())
             .into_iter()
             .filter(|p| is_unpinned_package(&p.name))
-            .map(Unpinned::Package)
-            .collect()
+            .collect();
     } else if command.subcommand_is(&["module"])
         && command
             .operands
             .first()
             .is_some_and(|w| w.text == "install")
     {
-        packages(
+        found.modules = packages(
             ctx,
             instruction,
             command,
@@ -38,11 +40,9 @@ pub(super) fn unpinned<'a>(
         )
         .into_iter()
         .filter(|p| !p.name.is_empty() && !p.name.contains([':', '/']))
-        .map(Unpinned::Module)
-        .collect()
-    } else {
-        Vec::new()
+        .collect();
     }
+    found
 }
 
 /// `httpd` is unpinned; `httpd-2.4.57`, `httpd-2.4.57-5.el9` and `openssl-1:3.0.7-27.el9`

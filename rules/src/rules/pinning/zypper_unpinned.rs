@@ -1,18 +1,18 @@
-use super::install::{commands, is_url, option_value, packages};
+use super::install::{Advice, commands, is_url, option_value, packages, report_unpinned};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports each package of a `zypper install` (`zypper in`) that has no version
-    /// constraint: `curl` instead of `curl=8.6.0` (or `>=`, `<=`, `>`, `<`). One finding per
-    /// package, on the package word.
+    /// Reports each package of a `zypper install` (`zypper in`) that has no version constraint:
+    /// `curl` instead of `curl=8.6.0` (or `>=`, `<=`, `>`, `<`). One finding per package word.
     ///
     /// Not reported: local or remote `.rpm` files and paths, installs of patterns, patches or
     /// products (`-t pattern`), and option values (`--from repo`). A `$VARIABLE` is expanded
-    /// when the same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value;
-    /// when the file does not say what it holds (a loop variable, `$(…)`, an ARG without a
-    /// default), nothing is reported for it. Packages of `ONBUILD RUN` are checked too.
+    /// when the same RUN assigns it (`PKGS="a b"; … $PKGS`) or an ARG or ENV gives its value,
+    /// and one finding on the variable names every unpinned package it holds; when the file
+    /// does not say what it holds (a loop variable, `$(…)`, an ARG without a default), nothing
+    /// is reported for it. Packages of `ONBUILD RUN` are checked too.
     ///
     /// ## Why is this bad?
     /// zypper installs the newest version the repositories carry on the day of the build,
@@ -58,29 +58,24 @@ impl Rule for ZypperUnpinned {
             if option_value(&command, "-t", "--type").is_some_and(|t| t != "package") {
                 continue;
             }
-            for package in packages(ctx, instruction, &command, command.operands.iter().copied()) {
-                let name = &package.name;
-                if name.is_empty()
-                    || name.contains(['=', '<', '>', '/'])
-                    || is_url(name)
-                    || name.ends_with(".rpm")
-                {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &Self::META,
-                        package.word.span,
-                        format!(
-                            "{} is not pinned: zypper installs the newest version in the repositories that day",
-                            package.describe()
-                        ),
-                    )
-                    .with_help(format!(
-                        "Pin it as `{name}=<version>`; `zypper search -s {name}` lists the versions"
-                    )),
-                );
-            }
+            let unpinned: Vec<_> =
+                packages(ctx, instruction, &command, command.operands.iter().copied())
+                    .into_iter()
+                    .filter(|p| is_unpinned(&p.name))
+                    .collect();
+            let advice = Advice {
+                because: "zypper installs the newest version in the repositories that day",
+                example: &|name| format!("`{name}=<version>`"),
+                hint: &|name| format!("`zypper search -s {name}` lists the versions"),
+            };
+            report_unpinned(out, &Self::META, &unpinned, &advice);
         }
     }
+}
+
+fn is_unpinned(package: &str) -> bool {
+    !(package.is_empty()
+        || package.contains(['=', '<', '>', '/'])
+        || is_url(package)
+        || package.ends_with(".rpm"))
 }
