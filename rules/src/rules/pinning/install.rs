@@ -93,6 +93,12 @@ pub(super) fn packages<'a>(
     out
 }
 
+/// POSIX special builtins: variable assignments before them stay set in the shell.
+const SPECIAL_BUILTINS: &[&str] = &[
+    ":", ".", "break", "continue", "eval", "exec", "exit", "readonly", "return", "set", "shift",
+    "times", "trap", "unset",
+];
+
 /// The value the RUN's own shell gives `name` before `command`: `None` when it assigns none,
 /// `Some(None)` when the value is not knowable (assigned twice, or from an expansion).
 fn shell_assignment(
@@ -105,13 +111,17 @@ fn shell_assignment(
         .take_while(|c| c.span.start < command.span.start)
         .flat_map(|c| {
             // A bare `NAME=value`, or `export NAME=value`. A prefix (`NAME=value cmd`) only
-            // sets the variable for that one command.
-            let exported = match c.argv.split_first() {
-                Some((first, rest)) if first.text == "export" => rest,
-                Some(_) => &[][..],
-                None => &c.assignments[..],
+            // sets the variable for that one command, except before a POSIX special builtin
+            // (`buildDeps='…' set -x`), where it stays set.
+            let set: Vec<&Word> = match c.argv.split_first() {
+                Some((first, rest)) if first.text == "export" => rest.iter().collect(),
+                Some((first, _)) if SPECIAL_BUILTINS.contains(&first.text.as_str()) => {
+                    c.assignments.iter().collect()
+                }
+                Some(_) => Vec::new(),
+                None => c.assignments.iter().collect(),
             };
-            exported.iter().filter_map(|w| {
+            set.into_iter().filter_map(|w| {
                 let (key, value) = w.text.split_once('=')?;
                 let key = key.strip_suffix('+').unwrap_or(key);
                 (key == name).then_some((w, value))
