@@ -440,6 +440,10 @@ impl Dockerfile {
                 }
                 if posix {
                     instruction.parse_shell(&self.text);
+                    // `ONBUILD RUN …` runs in a child image, which inherits this SHELL.
+                    if let Some(inner) = instruction.onbuild.as_mut() {
+                        inner.parse_shell(&self.text);
+                    }
                 }
             }
             posix_by_stage.push(posix);

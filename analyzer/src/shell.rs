@@ -201,6 +201,9 @@ impl Walker<'_> {
     fn visit(&mut self, node: Node<'_>, connector: Connector, nested: bool) {
         match node.kind() {
             "command" => self.command(node, connector, nested),
+            "variable_assignment" | "variable_assignments" | "declaration_command" => {
+                self.declaration(node, connector, nested)
+            }
             "list" => {
                 // `a && b || c` is nested left-deep: (list (list a && b) || c).
                 let mut next = connector;
@@ -313,6 +316,41 @@ impl Walker<'_> {
         }
     }
 
+    /// A bare `A=1` (or `A=1 B=2`) and `export A=1` (`declare`, `local`, `readonly`,
+    /// `typeset`) are simple commands too: the first with only assignments, the second with
+    /// the builtin and its arguments as argv.
+    fn declaration(&mut self, node: Node<'_>, connector: Connector, nested: bool) {
+        let mut assignments = Vec::new();
+        let mut argv = Vec::new();
+        let mut cursor = node.walk();
+        match node.kind() {
+            "variable_assignment" => assignments.push(self.word(node)),
+            "variable_assignments" => assignments.extend(
+                node.named_children(&mut cursor)
+                    .filter(|c| c.kind() == "variable_assignment")
+                    .map(|c| self.word(c)),
+            ),
+            _ => {
+                argv.extend(node.child(0).map(|keyword| self.word(keyword)));
+                argv.extend(
+                    node.named_children(&mut cursor)
+                        .filter(|c| c.kind() != "comment")
+                        .map(|c| self.word(c)),
+                );
+            }
+        }
+        self.commands.push(Command {
+            assignments,
+            argv,
+            span: self.span(node),
+            connector,
+            pipes_into_next: false,
+            redirects: Vec::new(),
+            nested,
+        });
+        self.substitutions(node);
+    }
+
     fn substitutions(&mut self, node: Node<'_>) {
         if node.kind() == "command_substitution" || node.kind() == "process_substitution" {
             let mut cursor = node.walk();
@@ -394,6 +432,23 @@ mod tests {
         assert_eq!(c[0].assignments.len(), 1);
         assert_eq!(c[0].program(), Some("apt-get"));
         assert_eq!(c[0].operands_after_subcommand().next().unwrap().text, "x");
+    }
+
+    #[test]
+    fn assignments_and_declarations_are_commands() {
+        let c =
+            commands("deps=' gcc  make '; A=1 B=2 && export C=\"x y\" D; echo $(true); X=$(id -u)");
+        assert_eq!(c[0].argv, Vec::<Word>::new());
+        assert_eq!(c[0].assignments[0].text, "deps= gcc  make ");
+        let names: Vec<_> = c[1].assignments.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(names, vec!["A=1", "B=2"]);
+        assert_eq!(c[2].connector, Connector::And);
+        let argv: Vec<_> = c[2].argv.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(argv, vec!["export", "C=x y", "D"]);
+        assert_eq!(c[2].program(), Some("export"));
+        // Substitutions inside an assignment are still found.
+        assert_eq!(c.last().and_then(|c| c.program()), Some("id"));
+        assert!(c.last().is_some_and(|c| c.nested));
     }
 
     #[test]

@@ -100,6 +100,17 @@ fn heredoc_scripts_are_parsed() {
 }
 
 #[test]
+fn onbuild_run_is_parsed() {
+    let text = "FROM a\nONBUILD RUN apt-get install -y \\\n    curl\n";
+    let file = Dockerfile::parse(text);
+    let inner = file.instructions[1].onbuild.as_deref().unwrap();
+    let command = inner.commands().next().unwrap();
+    assert_eq!(command.program(), Some("apt-get"));
+    let curl = command.argv.last().unwrap();
+    assert_eq!(curl.span.text(text), "curl");
+}
+
+#[test]
 fn non_posix_shell_is_not_parsed() {
     let text = "FROM a\nSHELL [\"powershell\", \"-Command\"]\nRUN Get-Item x\n";
     let file = Dockerfile::parse(text);

@@ -47,6 +47,8 @@ impl Manager {
                 "--config-file",
                 "-t",
                 "--target-release",
+                "-a",
+                "--host-architecture",
             ],
             Manager::Apk => &[
                 "-X",
@@ -96,6 +98,14 @@ impl Manager {
                 "-C",
                 "--global-option",
                 "--install-option",
+                "--root-user-action",
+                "--report",
+                "--python",
+                "--keyring-provider",
+                "--use-feature",
+                "--use-deprecated",
+                "--exists-action",
+                "--log-file",
             ],
             Manager::Npm => &[
                 "--prefix",
@@ -135,6 +145,16 @@ impl Manager {
                 "--repo",
                 "--repofrompath",
                 "--nodocs-x",
+                "--disableplugin",
+                "--enableplugin",
+                "--forcearch",
+                "--downloaddir",
+                "--destdir",
+                "--excludepkgs",
+                "-d",
+                "--debuglevel",
+                "-e",
+                "--errorlevel",
             ],
             Manager::Zypper => &["-r", "--repo", "--from", "-t", "--type", "--root"],
         }
@@ -278,5 +298,18 @@ mod tests {
         assert_eq!(found[1].manager, Manager::Pip);
         let ops: Vec<_> = found[1].operands.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(ops, vec!["flask"]);
+    }
+
+    #[test]
+    fn option_values_are_not_operands() {
+        let file = Dockerfile::parse(
+            "FROM a\nRUN pip install --root-user-action ignore --python /usr/bin/python3 flask && dnf install -y --disableplugin subscription-manager httpd\n",
+        );
+        let found: Vec<_> = package_commands(&file.instructions[1]).collect();
+        let ops = |p: &PackageCommand<'_>| -> Vec<String> {
+            p.operands.iter().map(|w| w.text.clone()).collect()
+        };
+        assert_eq!(ops(&found[0]), vec!["flask"]);
+        assert_eq!(ops(&found[1]), vec!["httpd"]);
     }
 }

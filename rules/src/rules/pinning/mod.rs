@@ -1,3 +1,44 @@
+//! PL1xx: unpinned images and packages. No fixes: only a registry knows the version to pin.
+
+mod apk_unpinned;
+mod apt_get_unpinned;
+mod dnf_unpinned;
+mod gem_unpinned;
+mod image_latest_tag;
+mod image_not_pinned_by_digest;
+mod image_untagged;
+mod images;
+mod install;
+mod npm_unpinned;
+mod pip_unpinned;
+mod rpm;
+mod yum_unpinned;
+mod zypper_unpinned;
+
+pub use apk_unpinned::ApkUnpinned;
+pub use apt_get_unpinned::AptGetUnpinned;
+pub use dnf_unpinned::DnfUnpinned;
+pub use gem_unpinned::GemUnpinned;
+pub use image_latest_tag::ImageLatestTag;
+pub use image_not_pinned_by_digest::ImageNotPinnedByDigest;
+pub use image_untagged::ImageUntagged;
+pub use npm_unpinned::NpmUnpinned;
+pub use pip_unpinned::PipUnpinned;
+pub use yum_unpinned::YumUnpinned;
+pub use zypper_unpinned::ZypperUnpinned;
+
 use crate::rule::Rule;
 
-pub const RULES: &[&dyn Rule] = &[];
+pub const RULES: &[&dyn Rule] = &[
+    &ImageUntagged,
+    &ImageLatestTag,
+    &ImageNotPinnedByDigest,
+    &AptGetUnpinned,
+    &ApkUnpinned,
+    &PipUnpinned,
+    &NpmUnpinned,
+    &GemUnpinned,
+    &YumUnpinned,
+    &DnfUnpinned,
+    &ZypperUnpinned,
+];
