@@ -111,7 +111,9 @@ fn check_one(file: &Dockerfile, instruction: &Instruction, out: &mut Vec<Diagnos
                 span,
                 format!("{keyword} array has elements that are not strings: BuildKit refuses it"),
             )
-            .with_help("quote every element: `[\"sleep\", \"10\"]`"),
+            .with_help(
+                "make every element a double-quoted string, numbers too: `[\"sleep\", \"10\"]`",
+            ),
         );
         return;
     }

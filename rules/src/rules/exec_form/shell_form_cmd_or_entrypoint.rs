@@ -45,7 +45,7 @@ declare_rule! {
     /// ```
     ///
     /// When the command needs the shell (variables, `&&`, globs), let the shell replace
-    /// itself with the program:
+    /// itself with the program at the end:
     /// ```dockerfile
     /// CMD ["/bin/sh", "-c", "exec java $JAVA_OPTS -jar /app.jar"]
     /// ```
@@ -61,8 +61,10 @@ declare_rule! {
     /// seen and is not taken into account.
     ///
     /// For a single command with quotes, the exec-form array is offered as a suggestion
-    /// only; with variables or globs, the `["/bin/sh", "-c", "exec …"]` form is suggested.
-    /// Several commands get no suggestion.
+    /// only. When the text needs the shell (variables, globs, redirections, `&&` or `;`
+    /// lists), the suggestion keeps the shell and puts `exec` before the last command:
+    /// `["/bin/sh", "-c", "cd /srv && exec ./server"]`. Pipelines, background jobs and
+    /// `||` get no suggestion.
     ///
     /// ## References
     /// - [Dockerfile reference: CMD](https://docs.docker.com/reference/dockerfile/#cmd)
@@ -208,15 +210,13 @@ fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> 
             vec![Edit::replace(instruction.args_span, array)],
         );
         (help, Some(fix))
-    } else if single.is_some() {
-        // Variables or globs: keep the shell for them, then let it replace itself.
-        let array = format!(
-            "[\"/bin/sh\", \"-c\", {}]",
-            json_string(&format!("exec {text}"))
-        );
+    } else if let Some(exec_text) = exec_before_last(instruction, script) {
+        // The shell is needed (variables, globs, `&&`, redirections): keep it, and let it
+        // replace itself with the program at the end.
+        let array = format!("[\"/bin/sh\", \"-c\", {}]", json_string(&exec_text));
         let help = format!(
-            "the command needs the shell for its variables or globs; let the shell replace \
-             itself with the program: `{keyword} {array}`"
+            "the command needs the shell; let the shell replace itself with the program at \
+             the end: `{keyword} {array}`"
         );
         let fix = Fix::display_only(
             format!("Write `{keyword} {array}`"),
@@ -226,8 +226,7 @@ fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> 
     } else {
         (
             "move the commands into a script that ends with `exec <program>` and run it in \
-             exec form (`CMD [\"/usr/local/bin/start.sh\"]`), or put `exec` before the last \
-             command"
+             exec form (`CMD [\"/usr/local/bin/start.sh\"]`)"
                 .to_string(),
             None,
         )
@@ -238,6 +237,61 @@ fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> 
         d = d.with_fix(fix);
     }
     d
+}
+
+/// The shell text with `exec ` put before its last command, when that command is what
+/// the shell ends with anyway: a top-level simple command after `;` or `&&`, not in a
+/// pipeline, not in the background, without `VAR=value` prefixes.
+fn exec_before_last(instruction: &Instruction, script: &Script) -> Option<String> {
+    if script.has_errors || !instruction.heredocs.is_empty() {
+        return None;
+    }
+    let last = script.commands.last()?;
+    let first = last.argv.first()?;
+    if last.nested
+        || !last.assignments.is_empty()
+        || last.pipes_into_next
+        || matches!(last.connector, Connector::Or | Connector::Pipe)
+        || process::is_shell_only(&first.text)
+        || has_background_job(&instruction.args.text)
+    {
+        return None;
+    }
+    let text = &instruction.args.text;
+    let at = instruction.args.logical(last.span.start);
+    let lead = text.len() - text.trim_start().len();
+    if at < lead || at > text.len() {
+        return None;
+    }
+    Some(format!("{}exec {}", &text[lead..at], text[at..].trim_end()))
+}
+
+/// Whether shell text has a lone `&` (a background job) outside quotes.
+fn has_background_job(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match (quote, b) {
+            (None, b'\'' | b'"') => quote = Some(b),
+            (Some(q), b) if b == q => quote = None,
+            (Some(b'\''), _) => {}
+            (_, b'\\') => i += 1,
+            (None, b'&') => {
+                let before = i.checked_sub(1).map(|j| bytes[j]);
+                let after = bytes.get(i + 1).copied();
+                let paired = before == Some(b'&') || after == Some(b'&');
+                let redirect = matches!(before, Some(b'>' | b'<')) || after == Some(b'>');
+                if !paired && !redirect {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// The argv of a lone simple command (no lists, pipes, redirections, assignments,
