@@ -225,9 +225,10 @@ fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> 
         (help, Some(fix))
     } else {
         (
-            "move the commands into a script that ends with `exec <program>` and run it in \
-             exec form (`CMD [\"/usr/local/bin/start.sh\"]`)"
-                .to_string(),
+            format!(
+                "move the commands into a script that ends with `exec <program>` and run it \
+                 in exec form: `{keyword} [\"/usr/local/bin/start.sh\"]`"
+            ),
             None,
         )
     };

@@ -135,16 +135,21 @@ impl Rule for FinalStageRunsAsRoot {
             return;
         }
 
+        // As written when a build argument has no value (`python:${PY}`).
+        let shown = |image: &ImageRef| match &root.image_word {
+            Some(word) if !root.unresolved_vars.is_empty() => word.text.clone(),
+            _ => display_name(image),
+        };
         let message = match (base, chain.len()) {
             (Some(image), 1) => format!(
                 "the final stage never sets USER, so the container runs as `{}`'s default \
                  user, root",
-                display_name(image)
+                shown(image)
             ),
             (Some(image), _) => format!(
                 "neither the final stage nor the stages it is built on set USER, so the \
                  container runs as `{}`'s default user, root",
-                display_name(image)
+                shown(image)
             ),
             (None, _) => "the final stage is built on scratch and never sets USER, so its \
                           program runs as uid 0, root"
