@@ -15,6 +15,9 @@ declare_rule! {
     /// IMAGE …`. The author of a CMD next to an ENTRYPOINT almost always meant the CMD to
     /// be the default arguments of the entrypoint, which only exec form does.
     ///
+    /// When the text reads its arguments (`"$@"`, `$1`), `sh -c` fills them from the CMD
+    /// but takes the CMD's first word as `$0`, so that word is lost; this is reported too.
+    ///
     /// A CMD inherited from a parent stage or the base image is not reported: BuildKit
     /// clears it when a stage sets ENTRYPOINT without its own CMD.
     ///
@@ -82,11 +85,19 @@ impl Rule for ShellFormEntrypointIgnoresCmd {
                 Diagnostic::new(
                     &Self::META,
                     entrypoint.args_span,
-                    format!(
-                        "ENTRYPOINT in shell form ignores the CMD on line {cmd_line}: `/bin/sh -c` \
-                         runs only this text and passes neither the CMD nor `docker run` \
-                         arguments{program}"
-                    ),
+                    if uses_positional_parameters(&entrypoint.args.text) {
+                        format!(
+                            "ENTRYPOINT in shell form hands the CMD on line {cmd_line} to \
+                             `/bin/sh -c` as `$0 $1 …`, so the CMD's first word (and the \
+                             first `docker run` argument) never reaches `$@`"
+                        )
+                    } else {
+                        format!(
+                            "ENTRYPOINT in shell form ignores the CMD on line {cmd_line}: \
+                             `/bin/sh -c` runs only this text and passes neither the CMD nor \
+                             `docker run` arguments{program}"
+                        )
+                    },
                 )
                 .with_help(format!(
                     "write the ENTRYPOINT in exec form, {example}, so the CMD is appended as \
@@ -123,13 +134,42 @@ fn exec_form_example(entrypoint: &Instruction) -> String {
         Some(program) if !process::is_shell_only(&program.text) => {}
         _ => return generic,
     }
+    // A trailing `"$@"` is what exec form does anyway.
+    let (argv, text) = match argv.split_last() {
+        Some((last, rest)) if last.text == "$@" && !rest.is_empty() => {
+            let written = entrypoint.args.text_of(last.span);
+            (
+                rest,
+                text.strip_suffix(written.as_str())
+                    .unwrap_or(text)
+                    .trim_end(),
+            )
+        }
+        _ => (argv, text),
+    };
     if process::expansions(text) == process::Expansions::default() {
         let words: Vec<&str> = argv.iter().map(|w| w.text.as_str()).collect();
         format!("`ENTRYPOINT {}`", process::json_array(&words))
     } else {
+        let script = if uses_positional_parameters(text) {
+            format!("exec {text}")
+        } else {
+            format!("exec {text} \"$@\"")
+        };
         format!(
             "`ENTRYPOINT [\"/bin/sh\", \"-c\", {}, \"sh\"]`",
-            process::json_string(&format!("exec {text} \"$@\""))
+            process::json_string(&script)
         )
     }
+}
+
+/// Whether shell text reads its arguments (`$@`, `$*`, `$1`…), which `sh -c` fills from the
+/// CMD starting with `$0`.
+fn uses_positional_parameters(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(2).enumerate().any(|(i, w)| {
+        w[0] == b'$'
+            && (matches!(w[1], b'@' | b'*' | b'1'..=b'9')
+                || (w[1] == b'{' && matches!(bytes.get(i + 2), Some(b'@' | b'*' | b'1'..=b'9'))))
+    })
 }
