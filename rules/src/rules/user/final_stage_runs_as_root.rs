@@ -26,10 +26,11 @@ declare_rule! {
     /// - `*-unprivileged` images (`nginxinc/nginx-unprivileged`);
     /// - `bitnami/*` images, except `bitnami/minideb`;
     /// - `mcr.microsoft.com/dotnet/*` chiseled and distroless tags;
-    /// - `jenkins/jenkins`, `grafana/grafana`, `grafana/grafana-oss`, `sonarqube`,
-    ///   `memcached`, `mcr.microsoft.com/mssql/server`, `quay.io/keycloak/keycloak`,
-    ///   `apache/airflow`, and `prom/*`, `quay.io/prometheus/*`, `jupyter/*`,
-    ///   `quay.io/jupyter/*`, `docker.elastic.co/*`, `selenium/*`.
+    /// - `jenkins/jenkins`, `grafana/grafana`, `grafana/grafana-oss`, `grafana/k6`,
+    ///   `sonarqube`, `memcached`, `mcr.microsoft.com/mssql/server`,
+    ///   `quay.io/keycloak/keycloak`, `apache/airflow`, and `prom/*`,
+    ///   `quay.io/prometheus/*`, `jupyter/*`, `quay.io/jupyter/*`, `docker.elastic.co/*`,
+    ///   `selenium/*`.
     ///
     /// It also stays quiet when the image starts as root on purpose and switches user
     /// itself: when a stage of the chain installs or runs `gosu`, `su-exec`, `setpriv`,
@@ -44,8 +45,8 @@ declare_rule! {
     /// (`CMD ["bash"]`, `CMD ["python3"]`, possibly behind an `…entrypoint…` script), are
     /// not reported: they are bases for other Dockerfiles, which choose the user, or
     /// scratch stages that only collect files for `docker build --output`. Windows bases
-    /// (`mcr.microsoft.com/windows/*`, `nanoserver`, `servercore` tags) have no uid 0 and
-    /// are not reported. Development containers built on
+    /// (`mcr.microsoft.com/windows/*`, `nanoserver`, `servercore` tags) are not reported:
+    /// their accounts are `ContainerAdministrator` and `ContainerUser`, not uid 0. Development containers built on
     /// `mcr.microsoft.com/devcontainers/*` or `mcr.microsoft.com/vscode/devcontainers/*`
     /// are not reported either: `devcontainer.json` picks their user. A base image whose
     /// name is a build argument without a default is unknown and not reported. A final

@@ -168,6 +168,7 @@ pub fn non_root_image(image: &ImageRef) -> Option<&'static str> {
         "jenkins/jenkins",
         "grafana/grafana",
         "grafana/grafana-oss",
+        "grafana/k6",
         "sonarqube",
         "memcached",
         "mcr.microsoft.com/mssql/server",
