@@ -1,4 +1,4 @@
-use super::process::{self, expansions, json_array, json_string, plain_words};
+use super::process::{self, expansions, json_array, plain_words};
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
 };
@@ -26,6 +26,10 @@ declare_rule! {
     ///   program, which becomes PID 1 and gets the signals;
     /// - `HEALTHCHECK CMD` is not reported: a health check is a short-lived process that
     ///   nobody sends SIGTERM to;
+    /// - with `SHELL ["/bin/bash", …]`, text that ends with a simple command after `;` or
+    ///   `&&` (no pipe, redirection or background job) is not reported: bash replaces
+    ///   itself with that command. dash, the `/bin/sh` of Debian and Ubuntu, does not,
+    ///   and the rule cannot see which shell a base image's `/bin/sh` is;
     /// - stages whose `SHELL` is not a POSIX shell (PowerShell, `cmd`) are skipped, since
     ///   signals work differently there;
     /// - arguments that look like a broken JSON array (`CMD ['nginx']`) are left to PL402.
@@ -100,7 +104,7 @@ impl Rule for ShellFormCmdOrEntrypoint {
             let Some(script) = &instruction.script else {
                 continue;
             };
-            if execs_last(script) {
+            if execs_last(script) || bash_hands_over(file, instruction, script) {
                 continue;
             }
             out.push(diagnostic(file, instruction, script));
@@ -117,6 +121,26 @@ fn execs_last(script: &Script) -> bool {
         && last.argv.len() > 1
         && !matches!(last.connector, Connector::Pipe | Connector::Or)
         && !last.pipes_into_next
+}
+
+/// Whether the stage's `SHELL` is bash and the text ends with a simple command after `;`
+/// or `&&`: bash then replaces itself with that command instead of forking it.
+fn bash_hands_over(file: &Dockerfile, instruction: &Instruction, script: &Script) -> bool {
+    let is_bash = process::shell_at(file, instruction)
+        .and_then(|words| words.first())
+        .is_some_and(|w| w.text.rsplit('/').next() == Some("bash"));
+    if !is_bash || script.has_errors || !instruction.heredocs.is_empty() {
+        return false;
+    }
+    let Some(last) = script.commands.last() else {
+        return false;
+    };
+    !last.nested
+        && !last.argv.is_empty()
+        && last.redirects.is_empty()
+        && !last.pipes_into_next
+        && matches!(last.connector, Connector::Sequence | Connector::And)
+        && !has_background_job(&instruction.args.text)
 }
 
 /// The program the shell would run for the long haul: the last top-level command's.
@@ -136,13 +160,23 @@ fn line_of(file: &Dockerfile, instruction: &Instruction) -> usize {
 fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> Diagnostic {
     let meta = &ShellFormCmdOrEntrypoint::META;
     let keyword = instruction.keyword.as_str();
+    let shell = process::shell_at(file, instruction).map_or_else(
+        || "/bin/sh -c".to_string(),
+        |words| {
+            words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
+    );
     let message = match long_running_program(script) {
         Some(program) => format!(
-            "{keyword} in shell form runs `{program}` as a child of `/bin/sh -c`: the shell is \
+            "{keyword} in shell form runs `{program}` as a child of `{shell}`: the shell is \
              PID 1 and does not forward SIGTERM, so `docker stop` waits 10 s and then kills it"
         ),
         None => format!(
-            "{keyword} in shell form runs under `/bin/sh -c`: the shell is PID 1 and does not \
+            "{keyword} in shell form runs under `{shell}`: the shell is PID 1 and does not \
              forward SIGTERM, so `docker stop` waits 10 s and then kills the container"
         ),
     };
@@ -213,7 +247,12 @@ fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> 
     } else if let Some(exec_text) = exec_before_last(instruction, script) {
         // The shell is needed (variables, globs, `&&`, redirections): keep it, and let it
         // replace itself with the program at the end.
-        let array = format!("[\"/bin/sh\", \"-c\", {}]", json_string(&exec_text));
+        let mut words: Vec<String> = match process::shell_at(file, instruction) {
+            Some(shell) => shell.iter().map(|w| w.text.clone()).collect(),
+            None => vec!["/bin/sh".into(), "-c".into()],
+        };
+        words.push(exec_text);
+        let array = json_array(&words);
         let help = format!(
             "the command needs the shell; let the shell replace itself with the program at \
              the end: `{keyword} {array}`"
