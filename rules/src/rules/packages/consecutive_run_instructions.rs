@@ -1,20 +1,22 @@
 use super::support::same_flags;
 use crate::suppression::pragma_codes;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
+use plimsoll_analyzer::shell::Connector;
 use plimsoll_analyzer::{Dockerfile, Form, Instruction, Keyword, Span};
 
-/// RUNs with more commands than this were most likely split on purpose (to cache a slow
-/// step on its own), as hadolint assumes too.
-const MAX_COMMANDS: usize = 2;
+/// A RUN that already chains commands was most likely split from its neighbours on
+/// purpose (to cache a slow step on its own); hadolint 2.15 leaves those alone too.
+const MAX_COMMANDS: usize = 1;
 
 declare_rule! {
     /// ## What it does
     /// Reports consecutive RUN instructions of a stage that could be a single RUN: one
     /// finding for each run of them, from the first RUN to the last.
     ///
-    /// As in hadolint's DL3059, RUNs that chain more than two commands are left alone
-    /// (their split is most likely deliberate, to cache a slow step by itself), and so are
-    /// RUNs whose flags (`--mount`, `--network`, `--security`) differ. Comments between
+    /// As with hadolint's DL3059, only RUNs that run a single command are counted: a RUN
+    /// that chains several was most likely split from its neighbours on purpose, to cache
+    /// a slow step by itself. RUNs whose flags (`--mount`, `--network`, `--security`)
+    /// differ are not merged either. Comments between
     /// the RUNs are fine, but an ignore pragma (`# plimsoll: ignore=…`,
     /// `# hadolint ignore=…`) above a RUN ends the run, since merging would change what it
     /// covers. Exec-form and heredoc RUNs are not merged. hadolint reports every RUN after
@@ -82,17 +84,27 @@ impl Rule for ConsecutiveRunInstructions {
     }
 }
 
-/// A shell-form RUN without heredocs and with at most `MAX_COMMANDS` commands.
+/// A shell-form RUN without heredocs that runs at most `MAX_COMMANDS` commands and chains
+/// nothing (`[ -e x ] && y` is a chain even though the test is no simple command).
 fn mergeable(instruction: &Instruction) -> bool {
-    instruction.keyword == Keyword::Run
-        && instruction.form == Form::Shell
-        && instruction.heredocs.is_empty()
-        && instruction.script.is_some()
-        && instruction
-            .commands()
-            .filter(|c| !c.argv.is_empty())
-            .count()
-            <= MAX_COMMANDS
+    if instruction.keyword != Keyword::Run
+        || instruction.form != Form::Shell
+        || !instruction.heredocs.is_empty()
+    {
+        return false;
+    }
+    let Some(script) = &instruction.script else {
+        return false;
+    };
+    let commands: Vec<_> = script
+        .commands
+        .iter()
+        .filter(|c| !c.argv.is_empty())
+        .collect();
+    commands.len() <= MAX_COMMANDS
+        && commands
+            .iter()
+            .all(|c| c.connector == Connector::Sequence && !c.nested)
 }
 
 fn has_pragma(file: &Dockerfile, instruction: &Instruction) -> bool {
