@@ -9,8 +9,13 @@ const APK_CACHE: &[&str] = &["/var/cache/apk", "/etc/apk/cache"];
 
 declare_rule! {
     /// ## What it does
-    /// Reports `apk add` without `--no-cache`. It stays quiet when the same RUN deletes
-    /// `/var/cache/apk/*` after the add, or mounts a cache or tmpfs on `/var/cache/apk`.
+    /// Reports `apk add` without `--no-cache`. It stays quiet when the add can not
+    /// download anything (`--no-network`), when the same RUN deletes `/var/cache/apk/*`
+    /// after the add, or mounts a cache or tmpfs on `/var/cache/apk`.
+    ///
+    /// A `$VARIABLE` among the arguments is looked up in the Dockerfile's ARG and ENV; an
+    /// unknown one whose name says it holds options (`$APT_OPTS`, `$EXTRA_ARGS`) keeps the
+    /// rule quiet.
     ///
     /// Only stages whose files end up in the final image are checked: the last stage and
     /// the stages it is built on. hadolint's DL3019 checks every stage and does not accept
@@ -71,7 +76,13 @@ impl Rule for ApkAddMissingNoCache {
                     continue;
                 }
                 if removal.is_some_and(|r| r > position)
-                    || has_option_or_unknown(file, instruction, command, None, &["no-cache"])
+                    || has_option_or_unknown(
+                        file,
+                        instruction,
+                        command,
+                        None,
+                        &["no-cache", "no-network"],
+                    )
                 {
                     continue;
                 }

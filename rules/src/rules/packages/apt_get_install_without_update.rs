@@ -1,4 +1,4 @@
-use super::support::{apt_commands, earlier_in_image, head_span, is_apt_update, runs};
+use super::support::{apt_commands, earlier_in_image, head_span, refreshes_apt_index, runs};
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::shell::Command;
@@ -7,9 +7,9 @@ use plimsoll_analyzer::{Dockerfile, Instruction};
 declare_rule! {
     /// ## What it does
     /// Reports `apt-get install` (or `apt install`) in a RUN that does not run
-    /// `apt-get update` before it. `add-apt-repository` without `-n` counts as an update
-    /// (it refreshes the index itself). Installing only local `.deb` files is not
-    /// reported.
+    /// `apt-get update` before it. apt 3's `apt-get install --update` updates first, and
+    /// `add-apt-repository` without `-n` refreshes the index itself: both count as an
+    /// update. Installing only local `.deb` files is not reported.
     ///
     /// ## Why is this bad?
     /// Debian and Ubuntu base images ship without package lists, so the install fails with
@@ -88,7 +88,7 @@ fn install_before_update(instruction: &Instruction) -> Option<PackageCommand<'_>
         let Some(p) = PackageCommand::from_command(command) else {
             continue;
         };
-        if is_apt_update(&p) {
+        if refreshes_apt_index(&p) {
             return None;
         }
         if matches!(p.manager, Manager::AptGet | Manager::Apt)
@@ -116,7 +116,11 @@ fn only_local_debs(p: &PackageCommand<'_>) -> bool {
 fn earlier_update_line(file: &Dockerfile, instruction: &Instruction) -> Option<usize> {
     earlier_in_image(file, instruction)
         .into_iter()
-        .flat_map(|i| apt_commands(i).filter(is_apt_update).collect::<Vec<_>>())
+        .flat_map(|i| {
+            apt_commands(i)
+                .filter(refreshes_apt_index)
+                .collect::<Vec<_>>()
+        })
         .next()
         .map(|p| file.line_col(p.command.span.start).line)
 }

@@ -6,9 +6,11 @@ declare_rule! {
     /// ## What it does
     /// Reports `apt-get install` (and `apt install`) without `--no-install-recommends`.
     /// `-o APT::Install-Recommends=false` (or `=0`) is accepted, and so is an earlier RUN
-    /// that writes `APT::Install-Recommends` into an apt.conf file. A `$VARIABLE` among
-    /// the arguments counts when the Dockerfile gives it a value; one it does not know
-    /// keeps the rule quiet.
+    /// that writes `APT::Install-Recommends` into an apt.conf file.
+    ///
+    /// A `$VARIABLE` among the arguments is looked up in the Dockerfile's ARG and ENV; an
+    /// unknown one whose name says it holds options (`$APT_OPTS`, `$EXTRA_ARGS`) keeps the
+    /// rule quiet.
     ///
     /// hadolint's DL3015 covers only `apt-get`; this rule also covers `apt install`.
     ///

@@ -9,9 +9,11 @@ declare_rule! {
     /// Reports `apt-get install` (and `apt install`) without `-y`, `--yes` or
     /// `--assume-yes`. Quiet level 2 (`-qq`, `-q -q`, `-q=2`) implies `-y` and is
     /// accepted, as are `-o APT::Get::Assume-Yes=true`, input piped from `yes`, and an
-    /// earlier RUN that writes `APT::Get::Assume-Yes` into an apt.conf file. A `$VARIABLE`
-    /// among the arguments counts when the Dockerfile gives it a value; one it does not
-    /// know keeps the rule quiet.
+    /// earlier RUN that writes `APT::Get::Assume-Yes` into an apt.conf file.
+    ///
+    /// A `$VARIABLE` among the arguments is looked up in the Dockerfile's ARG and ENV; an
+    /// unknown one whose name says it holds options (`$APT_OPTS`, `$EXTRA_ARGS`) keeps the
+    /// rule quiet.
     ///
     /// hadolint's DL3014 covers only `apt-get`; this rule also covers `apt install`, which
     /// prompts the same way.

@@ -1,4 +1,5 @@
-use super::support::{apt_commands, is_apt_update, lone_apt_update, same_flags};
+use super::support::{apt_commands, head_span, lone_apt_update, refreshes_apt_index, same_flags};
+use crate::helpers::packages::PackageCommand;
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
 };
@@ -65,9 +66,10 @@ impl Rule for AptGetUpdateAlone {
                 continue;
             };
             let program = update.program().unwrap_or("apt-get");
+            let span = PackageCommand::from_command(update).map_or(update.span, |p| head_span(&p));
             let mut diagnostic = Diagnostic::new(
                 &Self::META,
-                update.span,
+                span,
                 format!(
                     "`{program} update` runs in a RUN without any install: Docker caches this \
                      layer, so a later install RUN works from a stale package index"
@@ -114,7 +116,7 @@ fn merge_into_next(file: &Dockerfile, update_run: &Instruction) -> Option<Fix> {
     }
     // The next RUN must install before it updates (or never update).
     let first_apt = apt_commands(next).next()?;
-    if is_apt_update(&first_apt) || !first_apt.is_install() {
+    if refreshes_apt_index(&first_apt) || !first_apt.is_install() {
         return None;
     }
     let next_args = next.args_span;

@@ -1,18 +1,17 @@
 use super::support::{
-    append_command, append_help, is_apt_update, last_removal, later_in_image, lone_apt_update,
-    mount_holds, runs, ships,
+    APT_LISTS, append_command, append_help, head_span, later_in_image, lone_apt_update,
+    mount_holds, refreshes_apt_index, removes_apt_lists, runs, ships,
 };
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::{Dockerfile, Instruction};
 
-const LISTS: &str = "/var/lib/apt/lists";
-
 declare_rule! {
     /// ## What it does
-    /// Reports a RUN that runs `apt-get update` (or `apt update`) without deleting
-    /// `/var/lib/apt/lists` after it in the same RUN (`rm -rf /var/lib/apt/lists/*`,
-    /// `rm -r /var/lib/apt/lists`, `find /var/lib/apt/lists … -delete`). `apt-get clean`
+    /// Reports a RUN that runs `apt-get update` (or `apt update`, or apt 3's
+    /// `apt-get install --update`) without deleting `/var/lib/apt/lists` after it in the
+    /// same RUN (`rm -rf /var/lib/apt/lists/*`, `rm -r /var/lib/apt/lists`,
+    /// `find /var/lib/apt/lists … -delete`, apt 3's `apt-get dist-clean`). `apt-get clean`
     /// does not count: it empties `/var/cache/apt`, not the lists.
     ///
     /// Only stages whose files end up in the final image are checked: the last stage and
@@ -20,10 +19,10 @@ declare_rule! {
     /// lists out of the image anyway. A RUN with a cache or tmpfs mount on the lists
     /// (`--mount=type=cache,target=/var/lib/apt/lists`) is not reported.
     ///
-    /// Unlike hadolint's DL3009, a RUN that does nothing but the update is left to
-    /// [PL200](apt-get-update-alone): deleting its lists would break the install that
-    /// follows, the update belongs in that RUN instead. A removal that comes before the
-    /// update does not count.
+    /// Unlike hadolint's DL3009, a RUN that does nothing but the update is left to PL200
+    /// (`apt-get-update-alone`): deleting its lists would break the install that follows;
+    /// the update belongs in that RUN instead. A removal that comes before the update does
+    /// not count.
     ///
     /// ## Why is this bad?
     /// The package lists are tens of megabytes that nothing in the running container
@@ -72,32 +71,35 @@ impl Rule for AptListsNotRemoved {
         let file = ctx.file;
         for instruction in runs(file) {
             if !ships(file, instruction)
-                || mount_holds(instruction, LISTS)
+                || mount_holds(instruction, APT_LISTS)
                 || lone_apt_update(instruction).is_some()
             {
                 continue;
             }
             let commands: Vec<_> = instruction.commands().collect();
-            let updates: Vec<usize> = commands
+            let updates: Vec<(usize, PackageCommand<'_>)> = commands
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| PackageCommand::from_command(c).is_some_and(|p| is_apt_update(&p)))
-                .map(|(i, _)| i)
+                .filter_map(|(i, c)| PackageCommand::from_command(c).map(|p| (i, p)))
+                .filter(|(_, p)| refreshes_apt_index(p))
                 .collect();
-            let (Some(&first), Some(&last)) = (updates.first(), updates.last()) else {
+            let (Some((_, update)), Some(&(last, _))) = (updates.first(), updates.last()) else {
                 continue;
             };
-            if last_removal(instruction, &[LISTS]).is_some_and(|r| r > last) {
+            if commands[last + 1..].iter().any(|c| removes_apt_lists(c)) {
                 continue;
             }
-            let update = commands[first];
-            let program = update.program().unwrap_or("apt-get");
+            let program = update.command.program().unwrap_or("apt-get");
+            let what = match update.subcommand {
+                Some(sub) if sub.text != "update" => format!("{program} {} --update", sub.text),
+                _ => format!("{program} update"),
+            };
             let mut diagnostic = Diagnostic::new(
                 &Self::META,
-                update.span,
+                head_span(update),
                 format!(
-                    "the package lists `{program} update` downloads stay in this layer: \
-                     nothing after it in the RUN deletes {LISTS}"
+                    "the package lists that `{what}` downloads stay in this layer: nothing \
+                     after it in the RUN deletes {APT_LISTS}"
                 ),
             )
             .with_help(append_help(instruction, "rm -rf /var/lib/apt/lists/*"));
@@ -128,7 +130,7 @@ fn later_run_needs_lists(file: &Dockerfile, instruction: &Instruction) -> bool {
             if !matches!(p.manager, Manager::AptGet | Manager::Apt) {
                 continue;
             }
-            if is_apt_update(&p) {
+            if refreshes_apt_index(&p) {
                 return false;
             }
             if p.is_install() || p.subcommand_is(USES_INDEX) {

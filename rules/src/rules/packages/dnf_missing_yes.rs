@@ -35,16 +35,18 @@ declare_rule! {
     /// Reports `dnf install` and `microdnf install` (and the other subcommands that ask
     /// before changing packages: `upgrade`, `remove`, `reinstall`, `downgrade`, …) without
     /// `-y` / `--assumeyes`. It stays quiet with `--setopt=assumeyes=1`, input piped from
-    /// `yes`, or an earlier RUN that writes `assumeyes` into `dnf.conf`. A `$VARIABLE`
-    /// among the arguments counts when the Dockerfile gives it a value; one it does not
-    /// know keeps the rule quiet.
+    /// `yes`, or an earlier RUN that writes `assumeyes` into `dnf.conf`.
+    ///
+    /// A `$VARIABLE` among the arguments is looked up in the Dockerfile's ARG and ENV; an
+    /// unknown one whose name says it holds options (`$APT_OPTS`, `$EXTRA_ARGS`) keeps the
+    /// rule quiet.
     ///
     /// hadolint's DL3038 covers only `install`, `groupinstall` and `localinstall`.
     ///
     /// ## Why is this bad?
-    /// dnf asks "Is this ok [y/N]" before it changes anything, and so does microdnf since
-    /// version 3.7 (RHEL 9 and its minimal images). A build has no one to answer, so the
-    /// command reads end of input, answers no, and the build fails.
+    /// dnf asks "Is this ok [y/N]" before it changes anything, and so does the microdnf of
+    /// RHEL 9 and its minimal images (older releases assumed yes). A build has no one to
+    /// answer, so the command reads end of input, answers no, and the build fails.
     ///
     /// ## Example
     /// ```dockerfile

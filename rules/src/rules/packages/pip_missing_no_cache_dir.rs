@@ -27,6 +27,10 @@ declare_rule! {
     /// - the RUN deletes the cache after the install (`rm -rf /root/.cache/pip`,
     ///   `pip cache purge`).
     ///
+    /// A `$VARIABLE` among the arguments is looked up in the Dockerfile's ARG and ENV; an
+    /// unknown one whose name says it holds options (`$APT_OPTS`, `$EXTRA_ARGS`) keeps the
+    /// rule quiet.
+    ///
     /// `pipx` and `pipenv` are not pip and are not reported. Only stages whose files end
     /// up in the final image are checked: the last stage and the stages it is built on
     /// (hadolint's DL3042 checks every stage).

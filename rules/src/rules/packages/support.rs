@@ -235,8 +235,10 @@ pub fn option_in<'a>(
 
 /// The arguments of a command after its program, as the shell will see them: a word
 /// holding `$VAR` is expanded with the variables the Dockerfile gives it (ARG, ENV) and
-/// split on whitespace. `None` when a variable is not defined in the Dockerfile (it may be
-/// set in the RUN itself or at build time), so the arguments can not be known.
+/// split on whitespace. A variable the Dockerfile does not define is set in the RUN itself
+/// (or in the base image); it is taken for a list of packages, unless its name says it
+/// holds options (`$APT_OPTS`, `${PIP_FLAGS}`, `$EXTRA_ARGS`): then the arguments can not
+/// be known and the result is `None`.
 pub fn visible_args(
     file: &Dockerfile,
     instruction: &Instruction,
@@ -249,16 +251,28 @@ pub fn visible_args(
             continue;
         }
         let expanded = file.expand(instruction.index, &word.text);
-        if !expanded.unresolved.is_empty() {
+        if expanded.unresolved.is_empty() {
+            out.extend(expanded.text.split_whitespace().map(str::to_string));
+        } else if expanded.unresolved.iter().any(|name| names_options(name)) {
             return None;
+        } else {
+            out.push(word.text.clone());
         }
-        out.extend(expanded.text.split_whitespace().map(str::to_string));
     }
     Some(out)
 }
 
+/// `APT_OPTS`, `pip_flags`, `EXTRA_ARGS`: a variable meant to hold command-line options.
+fn names_options(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["OPT", "FLAG", "ARG"]
+        .iter()
+        .any(|part| name.contains(part))
+}
+
 /// Whether a command has an option, directly or through a Dockerfile variable; also true
-/// when a variable of unknown value stands among its arguments (it may hold the option).
+/// when an unknown variable meant for options stands among its arguments (it may hold
+/// the option).
 pub fn has_option_or_unknown(
     file: &Dockerfile,
     instruction: &Instruction,
@@ -366,6 +380,27 @@ pub fn append_command(instruction: &Instruction, command: &str) -> Option<Edit> 
 /// `apt-get update` / `apt update`.
 pub fn is_apt_update(p: &PackageCommand<'_>) -> bool {
     matches!(p.manager, Manager::AptGet | Manager::Apt) && p.subcommand_is(&["update"])
+}
+
+/// An apt command that downloads fresh package lists: `apt-get update`, or (apt 3.0)
+/// `apt-get install --update` and the upgrades with `--update`.
+pub fn refreshes_apt_index(p: &PackageCommand<'_>) -> bool {
+    is_apt_update(p)
+        || (matches!(p.manager, Manager::AptGet | Manager::Apt)
+            && p.subcommand_is(&["install", "upgrade", "dist-upgrade", "full-upgrade"])
+            && p.has_option(None, &["update"]))
+}
+
+/// The apt lists directory.
+pub const APT_LISTS: &str = "/var/lib/apt/lists";
+
+/// A command that deletes the apt lists: `rm -rf /var/lib/apt/lists/*` and its spellings,
+/// or (apt 3.0) `apt-get dist-clean`.
+pub fn removes_apt_lists(command: &Command) -> bool {
+    removes_dir(command, APT_LISTS)
+        || PackageCommand::from_command(command).is_some_and(|p| {
+            matches!(p.manager, Manager::AptGet | Manager::Apt) && p.subcommand_is(&["dist-clean"])
+        })
 }
 
 /// Commands that may share a RUN with a lone `apt-get update` without using the package

@@ -30,8 +30,11 @@ declare_rule! {
     /// packages: `update`, `upgrade`, `remove`, `reinstall`, `groupinstall`,
     /// `localinstall`, `downgrade`, …) without `-y` / `--assumeyes`. It stays quiet with
     /// `--setopt=assumeyes=1`, input piped from `yes`, or an earlier RUN that writes
-    /// `assumeyes` into `yum.conf`. A `$VARIABLE` among the arguments counts when the
-    /// Dockerfile gives it a value; one it does not know keeps the rule quiet.
+    /// `assumeyes` into `yum.conf`.
+    ///
+    /// A `$VARIABLE` among the arguments is looked up in the Dockerfile's ARG and ENV; an
+    /// unknown one whose name says it holds options (`$APT_OPTS`, `$EXTRA_ARGS`) keeps the
+    /// rule quiet.
     ///
     /// hadolint's DL3030 covers only `install`, `groupinstall` and `localinstall`.
     ///

@@ -31,9 +31,11 @@ declare_rule! {
     /// ## What it does
     /// Reports `zypper install` (and `remove`, `update`, `dist-upgrade`, `patch`,
     /// `source-install`) without `-n` / `--non-interactive` before the subcommand or
-    /// `-y` / `--no-confirm` after it. Input piped from `yes` is accepted. A `$VARIABLE`
-    /// among the arguments counts when the Dockerfile gives it a value; one it does not
-    /// know keeps the rule quiet.
+    /// `-y` / `--no-confirm` after it. Input piped from `yes` is accepted.
+    ///
+    /// A `$VARIABLE` among the arguments is looked up in the Dockerfile's ARG and ENV; an
+    /// unknown one whose name says it holds options (`$APT_OPTS`, `$EXTRA_ARGS`) keeps the
+    /// rule quiet.
     ///
     /// hadolint's DL3034 does not cover `update` and `dist-upgrade`.
     ///
