@@ -739,4 +739,42 @@ mod tests {
         assert_eq!(ships, vec![true, false, false, true]);
         assert_eq!(descendants(&file, 0), vec![1, 3]);
     }
+
+    #[test]
+    fn variables_in_arguments() {
+        let file = run(
+            "FROM a\nARG OPTS=\"-y -q\"\nRUN apt-get install $OPTS x && apt-get install $PKGS && apt-get install $APT_FLAGS y\n",
+        );
+        let run = &file.instructions[2];
+        let commands: Vec<_> = run.commands().collect();
+        let args = visible_args(&file, run, commands[0]).unwrap();
+        assert_eq!(args, vec!["install", "-y", "-q", "x"]);
+        assert!(option_in(args.iter().map(String::as_str), Some('y'), &[]));
+        // An unknown variable holds packages, unless its name says options.
+        assert_eq!(
+            visible_args(&file, run, commands[1]).unwrap(),
+            vec!["install", "$PKGS"]
+        );
+        assert!(visible_args(&file, run, commands[2]).is_none());
+    }
+
+    #[test]
+    fn cache_cleanup_after_the_last_fill() {
+        const SPEC: CacheCleanup = CacheCleanup {
+            managers: &[Manager::Yum],
+            fills: &["install"],
+            cleaners: &[Manager::Yum],
+            clean: &["clean"],
+            clean_needs_all: true,
+            dirs: &["/var/cache/yum"],
+        };
+        let file = run(
+            "FROM a\nRUN yum install -y a && yum clean all && yum install -y b\nRUN yum install -y c && yum clean packages\nRUN yum install -y d; rm -rf /var/cache/yum\n",
+        );
+        let left: Vec<Option<String>> = file.instructions[1..]
+            .iter()
+            .map(|i| cache_left_behind(i, &SPEC).map(|p| p.operands.last().unwrap().text.clone()))
+            .collect();
+        assert_eq!(left, vec![Some("b".into()), Some("c".into()), None]);
+    }
 }
