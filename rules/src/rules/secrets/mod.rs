@@ -1,9 +1,12 @@
 //! PL3xx: secrets that end up in the image's layers, config or history.
 
+mod credential_in_arg_or_env_value;
+mod credentials;
 mod secret_in_arg_or_env_name;
 
+pub use credential_in_arg_or_env_value::CredentialInArgOrEnvValue;
 pub use secret_in_arg_or_env_name::SecretInArgOrEnvName;
 
 use crate::rule::Rule;
 
-pub const RULES: &[&dyn Rule] = &[&SecretInArgOrEnvName];
+pub const RULES: &[&dyn Rule] = &[&SecretInArgOrEnvName, &CredentialInArgOrEnvValue];
