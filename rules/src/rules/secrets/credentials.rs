@@ -22,10 +22,8 @@ pub fn is_placeholder(password: &str) -> bool {
         )
 }
 
-/// Masks a password completely.
-pub fn mask() -> &'static str {
-    "****"
-}
+/// What is shown in place of a secret.
+pub const MASK: &str = "****";
 
 /// Credentials in a URL: `scheme://user:password@host…`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +73,7 @@ pub fn url_credentials(text: &str) -> Option<UrlCredentials> {
             "{}{}:{}@{}",
             &text[scheme_start..authority_start],
             user,
-            mask(),
+            MASK,
             &text[authority_start + at + 1..end]
         );
         return Some(UrlCredentials {
@@ -282,7 +280,7 @@ pub fn find_credential(text: &str) -> Option<Credential> {
             }
             return Some(Credential {
                 kind: format.kind,
-                shown: format!("{}{}", format.prefix, mask()),
+                shown: format!("{}{}", format.prefix, MASK),
             });
         }
     }
@@ -329,7 +327,7 @@ fn find_jwt(text: &str) -> Option<Credential> {
         if parts.len() == 3 && parts[1].starts_with("ey") && parts.iter().all(|p| p.len() >= 10) {
             return Some(Credential {
                 kind: "a JSON Web Token",
-                shown: format!("eyJ{}", mask()),
+                shown: format!("eyJ{}", MASK),
             });
         }
     }

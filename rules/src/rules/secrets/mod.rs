@@ -3,10 +3,17 @@
 mod credential_in_arg_or_env_value;
 mod credentials;
 mod secret_in_arg_or_env_name;
+mod sensitive_file_copied;
+mod sensitive_files;
 
 pub use credential_in_arg_or_env_value::CredentialInArgOrEnvValue;
 pub use secret_in_arg_or_env_name::SecretInArgOrEnvName;
+pub use sensitive_file_copied::SensitiveFileCopied;
 
 use crate::rule::Rule;
 
-pub const RULES: &[&dyn Rule] = &[&SecretInArgOrEnvName, &CredentialInArgOrEnvValue];
+pub const RULES: &[&dyn Rule] = &[
+    &SecretInArgOrEnvName,
+    &CredentialInArgOrEnvValue,
+    &SensitiveFileCopied,
+];
