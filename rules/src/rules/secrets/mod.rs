@@ -1,11 +1,13 @@
 //! PL3xx: secrets that end up in the image's layers, config or history.
 
+mod context_sensitive_files_included;
 mod credential_in_arg_or_env_value;
 mod credentials;
 mod secret_in_arg_or_env_name;
 mod sensitive_file_copied;
 mod sensitive_files;
 
+pub use context_sensitive_files_included::ContextSensitiveFilesIncluded;
 pub use credential_in_arg_or_env_value::CredentialInArgOrEnvValue;
 pub use secret_in_arg_or_env_name::SecretInArgOrEnvName;
 pub use sensitive_file_copied::SensitiveFileCopied;
@@ -16,4 +18,5 @@ pub const RULES: &[&dyn Rule] = &[
     &SecretInArgOrEnvName,
     &CredentialInArgOrEnvValue,
     &SensitiveFileCopied,
+    &ContextSensitiveFilesIncluded,
 ];
