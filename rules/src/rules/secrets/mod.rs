@@ -3,12 +3,14 @@
 mod context_sensitive_files_included;
 mod credential_in_arg_or_env_value;
 mod credentials;
+mod credentials_in_url;
 mod secret_in_arg_or_env_name;
 mod sensitive_file_copied;
 mod sensitive_files;
 
 pub use context_sensitive_files_included::ContextSensitiveFilesIncluded;
 pub use credential_in_arg_or_env_value::CredentialInArgOrEnvValue;
+pub use credentials_in_url::CredentialsInUrl;
 pub use secret_in_arg_or_env_name::SecretInArgOrEnvName;
 pub use sensitive_file_copied::SensitiveFileCopied;
 
@@ -19,4 +21,5 @@ pub const RULES: &[&dyn Rule] = &[
     &CredentialInArgOrEnvValue,
     &SensitiveFileCopied,
     &ContextSensitiveFilesIncluded,
+    &CredentialsInUrl,
 ];
