@@ -4,6 +4,7 @@ mod context_sensitive_files_included;
 mod credential_in_arg_or_env_value;
 mod credentials;
 mod credentials_in_url;
+mod password_on_command_line;
 mod secret_in_arg_or_env_name;
 mod sensitive_file_copied;
 mod sensitive_files;
@@ -11,6 +12,7 @@ mod sensitive_files;
 pub use context_sensitive_files_included::ContextSensitiveFilesIncluded;
 pub use credential_in_arg_or_env_value::CredentialInArgOrEnvValue;
 pub use credentials_in_url::CredentialsInUrl;
+pub use password_on_command_line::PasswordOnCommandLine;
 pub use secret_in_arg_or_env_name::SecretInArgOrEnvName;
 pub use sensitive_file_copied::SensitiveFileCopied;
 
@@ -22,4 +24,5 @@ pub const RULES: &[&dyn Rule] = &[
     &SensitiveFileCopied,
     &ContextSensitiveFilesIncluded,
     &CredentialsInUrl,
+    &PasswordOnCommandLine,
 ];
