@@ -14,6 +14,11 @@ declare_rule! {
     /// BuildKit, it looks at ARGs inside stages only: an ARG before the first `FROM` is
     /// visible to `FROM` lines alone and is reported where a stage redeclares it.
     ///
+    /// One deviation from BuildKit: a GPG or PGP key name whose value is a key ID or
+    /// fingerprint (`ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D`, as in the
+    /// official images that verify their downloads) is not reported. A fingerprint names a
+    /// public key; it is not a secret.
+    ///
     /// ## Why is this bad?
     /// An `ENV` value is written into the image config: `docker inspect` shows it to anyone
     /// who can pull the image, and every container started from it has it. An `ARG` value
@@ -79,6 +84,24 @@ fn secret_word(name: &str) -> Option<&str> {
     words().find(|w| SECRET_WORDS.iter().any(|s| w.eq_ignore_ascii_case(s)))
 }
 
+/// A GPG/PGP key variable whose value is key IDs or fingerprints: public, not secret.
+fn names_public_key(name: &str, value: Option<&str>) -> bool {
+    let gpg = name.split('_').any(|w| {
+        ["gpg", "pgp", "gnupg"]
+            .iter()
+            .any(|g| w.eq_ignore_ascii_case(g))
+    });
+    let fingerprints = value.is_some_and(|v| {
+        let mut ids = v.split_whitespace().peekable();
+        ids.peek().is_some()
+            && ids.all(|id| {
+                let hex = id.strip_prefix("0x").unwrap_or(id);
+                matches!(hex.len(), 8 | 16 | 40) && hex.chars().all(|c| c.is_ascii_hexdigit())
+            })
+    });
+    gpg && fingerprints
+}
+
 impl Rule for SecretInArgOrEnvName {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -100,6 +123,9 @@ impl Rule for SecretInArgOrEnvName {
                 let Some(word) = secret_word(&pair.key) else {
                     continue;
                 };
+                if names_public_key(&pair.key, pair.value.as_ref().map(|v| v.text.as_str())) {
+                    continue;
+                }
                 let key = &pair.key;
                 let id = key.to_ascii_lowercase();
                 let build_secret = format!(
@@ -146,5 +172,22 @@ mod tests {
         assert_eq!(secret_word("PUBLIC_KEY"), None);
         assert_eq!(secret_word("SSH_KEY_FILE"), None);
         assert_eq!(secret_word("TOKEN_VERSION"), None);
+    }
+
+    #[test]
+    fn gpg_fingerprints_are_public() {
+        use super::names_public_key;
+        let fpr = "A035C8C19219BA821ECEA86B64E628F8D684696D";
+        assert!(names_public_key("GPG_KEY", Some(fpr)));
+        assert!(names_public_key(
+            "NODE_PGP_KEY",
+            Some("0x7198F4B714ABFC68 B55F0150")
+        ));
+        assert!(!names_public_key("GPG_KEY", None));
+        assert!(!names_public_key(
+            "GPG_KEY",
+            Some("-----BEGIN PGP PRIVATE KEY BLOCK-----")
+        ));
+        assert!(!names_public_key("API_KEY", Some(fpr)));
     }
 }
