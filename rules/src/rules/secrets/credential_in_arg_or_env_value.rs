@@ -18,8 +18,9 @@ declare_rule! {
     /// - URLs with a password in them (`postgres://app:s3cret@db/app`).
     ///
     /// Values that are variable references (`$TOKEN`, `${PASS}`), AWS's documentation keys
-    /// (`…EXAMPLE`) and placeholder passwords (`<password>`, `****`, `changeme`) are left
-    /// alone. Messages never print the secret: only its well-known prefix is shown.
+    /// (`…EXAMPLE`), placeholder passwords (`<password>`, `****`, `changeme`) and well-known
+    /// defaults where the password is the user name (`postgres:postgres`, `guest:guest`)
+    /// are left alone. Messages never print the secret: only its well-known prefix is shown.
     ///
     /// ## Why is this bad?
     /// The credential is in the Dockerfile, so it is in version control and in every copy

@@ -37,6 +37,16 @@ pub struct UrlCredentials {
     pub password: String,
 }
 
+impl UrlCredentials {
+    /// A password worth reporting: written out, not a placeholder, and not a well-known
+    /// default where it equals the user name (`postgres:postgres`, `guest:guest`).
+    pub fn is_real(&self) -> bool {
+        is_literal(&self.password)
+            && !is_placeholder(&self.password)
+            && !self.password.eq_ignore_ascii_case(&self.user)
+    }
+}
+
 /// Finds the first URL with a non-empty password in `text`.
 pub fn url_credentials(text: &str) -> Option<UrlCredentials> {
     let bytes = text.as_bytes();
@@ -298,8 +308,7 @@ pub fn find_credential(text: &str) -> Option<Credential> {
         return Some(jwt);
     }
     if let Some(url) = url_credentials(text)
-        && is_literal(&url.password)
-        && !is_placeholder(&url.password)
+        && url.is_real()
     {
         return Some(Credential {
             kind: "a URL with a password",
@@ -366,6 +375,7 @@ mod tests {
         assert_eq!(url.shown, "postgres://app:****@db:5432/app");
         assert_eq!(find_credential("https://user:${PASS}@host/x"), None);
         assert_eq!(find_credential("https://user:<password>@host/x"), None);
+        assert_eq!(find_credential("amqp://guest:guest@rabbit:5672/"), None);
         assert_eq!(find_credential("https://example.com/a@b"), None);
     }
 

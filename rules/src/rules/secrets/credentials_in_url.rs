@@ -1,4 +1,4 @@
-use super::credentials::{is_literal, is_placeholder, url_credentials};
+use super::credentials::url_credentials;
 use crate::helpers::copy::CopyArgs;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::{Keyword, Word};
@@ -14,7 +14,8 @@ declare_rule! {
     /// secret is not in the Dockerfile. Where that variable comes from an `ARG`, the ARG is
     /// what leaks it (into the build history); `secret-in-arg-or-env-name` (PL300) reports
     /// ARGs named like secrets, and a `RUN --mount=type=secret,id=…,env=TOKEN` is the safe
-    /// way to provide it. Placeholders (`<password>`, `****`, `changeme`) are not reported
+    /// way to provide it. Placeholders (`<password>`, `****`, `changeme`) and well-known
+    /// defaults where the password is the user name (`guest:guest`) are not reported
     /// either.
     ///
     /// ## Why is this bad?
@@ -94,7 +95,7 @@ fn report(word: &Word, stored: &str, help: &str, out: &mut Vec<Diagnostic>) {
     let Some(url) = url_credentials(&word.text) else {
         return;
     };
-    if !is_literal(&url.password) || is_placeholder(&url.password) {
+    if !url.is_real() {
         return;
     }
     out.push(

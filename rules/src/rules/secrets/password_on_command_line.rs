@@ -16,7 +16,8 @@ declare_rule! {
     ///
     /// A password that comes from a variable or a command substitution
     /// (`curl -u "ci:$TOKEN"`, `-p"$(cat /run/secrets/db)"`) is not reported, nor are
-    /// placeholders and a bare `mysql -p` (which prompts). URLs with a password
+    /// placeholders, well-known defaults where the password is the user name
+    /// (`curl -u admin:admin`) and a bare `mysql -p` (which prompts). URLs with a password
     /// (`git clone https://u:p@…`) are `credentials-in-url` (PL304).
     ///
     /// ## Why is this bad?
@@ -199,7 +200,8 @@ fn curl(args: &[Word]) -> Option<Found<'_>> {
         let Some((user, password)) = value.split_once(':') else {
             continue;
         };
-        if is_password(password) {
+        // `admin:admin` and the like are well-known defaults, not secrets.
+        if is_password(password) && !password.eq_ignore_ascii_case(user) {
             return Some(Found {
                 word: value_word,
                 shown: format!("curl {flag}{user}:{MASK}"),
