@@ -1,4 +1,4 @@
-use super::sensitive_files::{SensitivePath, classify};
+use super::sensitive_files::{SensitivePath, classify, is_public_key_store};
 use crate::helpers::copy::{CopyArgs, has_glob};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -10,7 +10,9 @@ declare_rule! {
     ///   directories;
     /// - private keys and keystores (`*.key`, `*.pem`, `*.p12`, `*.pfx`), except names
     ///   that say they are certificates or public keys (`ca.pem`, `fullchain.pem`,
-    ///   `nginx_signing.key`, `repo.gpg.key`);
+    ///   `nginx_signing.key`, `repo.gpg.key`) and `*.pem`/`*.key` files copied into a
+    ///   certificate or keyring directory (`/usr/local/share/ca-certificates/`,
+    ///   `/etc/ssl/certs/`, `/usr/share/keyrings/`);
     /// - environment files (`.env`, `.env.production`; not `.env.example`, `.env.sample`,
     ///   `.env.template`, `.env.dist`);
     /// - credential stores: `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.pgpass`,
@@ -77,6 +79,9 @@ impl Rule for SensitiveFileCopied {
                 let Some(found) = classify(&expanded.text) else {
                     continue;
                 };
+                if found.ambiguous && is_public_key_store(&copy.dest.text) {
+                    continue;
+                }
                 let shown = if expanded.text == source.text {
                     format!("`{keyword} {}`", source.text)
                 } else {

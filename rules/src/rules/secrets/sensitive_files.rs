@@ -10,6 +10,9 @@ pub struct SensitivePath {
     pub item: String,
     /// `item` is a directory.
     pub is_dir: bool,
+    /// Only the extension says so (`server.pem`, `tls.key`): it may as well be a
+    /// certificate or a public key, so where it is copied to decides.
+    pub ambiguous: bool,
 }
 
 /// Directories whose whole content is sensitive.
@@ -97,6 +100,7 @@ pub fn classify(path: &str) -> Option<SensitivePath> {
                 what,
                 item: parts[..=i].join("/"),
                 is_dir: true,
+                ambiguous: false,
             });
         }
     }
@@ -122,16 +126,39 @@ pub fn classify(path: &str) -> Option<SensitivePath> {
     }
     let lower = name.to_ascii_lowercase();
     let (stem, ext) = lower.rsplit_once('.')?;
-    let what = match ext {
-        "p12" | "pfx" => "a PKCS#12 keystore (a certificate with its private key)",
-        "kdbx" => "a KeePass password database",
+    let (what, ambiguous) = match ext {
+        "p12" | "pfx" => (
+            "a PKCS#12 keystore (a certificate with its private key)",
+            false,
+        ),
+        "kdbx" => ("a KeePass password database", false),
         "pem" | "key" if looks_public(stem) => return None,
-        "pem" if stem.contains("key") || stem.contains("priv") => "a private key",
-        "pem" => "a PEM file that may hold a private key",
-        "key" => "a private key",
+        "pem" if stem.contains("key") || stem.contains("priv") => ("a private key", false),
+        "pem" => ("a PEM file that may hold a private key", true),
+        "key" => ("a private key", !stem.contains("priv")),
         _ => return None,
     };
-    Some(file(what, joined))
+    Some(SensitivePath {
+        ambiguous,
+        ..file(what, joined)
+    })
+}
+
+/// Destinations that hold certificates and public keys: a PEM or key file copied there is
+/// one of those.
+pub fn is_public_key_store(dest: &str) -> bool {
+    const STORES: &[&str] = &[
+        "ca-certificates",
+        "/certs",
+        "ca-trust",
+        "anchors",
+        "keyrings",
+        "trusted.gpg",
+        "rpm-gpg",
+        "/etc/apt/",
+    ];
+    let lower = dest.to_ascii_lowercase();
+    STORES.iter().any(|s| lower.contains(s))
 }
 
 fn file(what: &'static str, item: String) -> SensitivePath {
@@ -139,6 +166,7 @@ fn file(what: &'static str, item: String) -> SensitivePath {
         what,
         item,
         is_dir: false,
+        ambiguous: false,
     }
 }
 
