@@ -1,7 +1,7 @@
 use super::credentials::{MASK, is_literal, is_placeholder};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
-use plimsoll_analyzer::Word;
 use plimsoll_analyzer::shell::Command;
+use plimsoll_analyzer::{Keyword, Word};
 
 declare_rule! {
     /// ## What it does
@@ -69,6 +69,9 @@ impl Rule for PasswordOnCommandLine {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for instruction in &ctx.file.instructions {
+            if instruction.keyword != Keyword::Run {
+                continue;
+            }
             for command in instruction.commands() {
                 let Some(found) = find(command) else {
                     continue;
