@@ -8,7 +8,8 @@ use plimsoll_analyzer::{Keyword, Span, Word};
 declare_rule! {
     /// ## What it does
     /// Reports a `COPY` (or `ADD`) of the whole build context — `COPY . .`, `COPY ./ /app`,
-    /// `ADD . .`, or an application source directory such as `COPY src/ .` — that comes
+    /// `COPY * ./`, `ADD . .`, or an application source directory (`src`, `app`, `lib`,
+    /// `source`, `sources`, `cmd`, `pkg`, `internal`, as in `COPY src/ .`) — that comes
     /// before a dependency install reading only the ecosystem's manifests: `npm ci`,
     /// `npm install`, `yarn`, `pnpm install`, `bun install`, `pip install -r …`,
     /// `uv sync`, `uv pip install -r …`, `poetry install`, `pipenv install`,

@@ -11,7 +11,9 @@ declare_rule! {
     /// directory — the same list as `sensitive-file-copied` (PL302).
     ///
     /// The rule needs the build context (the list of its files and the `.dockerignore`);
-    /// without one, for example when linting standard input, it stays quiet.
+    /// without one, for example when linting standard input, it stays quiet. Glob sources
+    /// other than `*` are not followed, and a source that is itself sensitive
+    /// (`COPY .ssh/ …`) is left to PL302.
     ///
     /// ## Why is this bad?
     /// `COPY .` copies every file that `.dockerignore` lets through, including the ones

@@ -12,8 +12,11 @@ declare_rule! {
     ///
     /// Relative paths are resolved against the last `WORKDIR` (and a `cd` earlier in the
     /// same `RUN`); when the directory is not known, the rule stays quiet. So it does for
-    /// small text files (scripts, requirement lists, configs) unless their name says they
-    /// hold credentials: removing those saves nothing worth a layer. It looks at the stages
+    /// small text files (scripts, requirement lists, configs — by extension) unless their
+    /// name says they hold credentials: removing those saves nothing worth a layer. Files
+    /// written by a redirection count only when they are archives or binaries
+    /// (`curl … > /tmp/x.tar.gz`). A path written and deleted within one `RUN` never
+    /// reaches a layer and is fine. It looks at the stages
     /// that can end up as an image — not at a stage that other stages only `COPY --from` —
     /// and follows additions into stages built `FROM` it.
     ///
