@@ -2,7 +2,7 @@
 //! the bookkeeping behind `file-removed-in-later-layer` (PL306).
 
 use super::sensitive_files::classify;
-use crate::helpers::copy::{CopyArgs, has_glob, is_remote};
+use crate::helpers::copy::{CopyArgs, Origin, has_glob, is_remote};
 use plimsoll_analyzer::shell::Command;
 use plimsoll_analyzer::{Base, Dockerfile, Instruction, Keyword, Span, Stage, Word};
 
@@ -207,7 +207,7 @@ fn is_url(text: &str) -> bool {
 /// option of the tool that takes a value: such a letter ends the group.
 fn option_value<'a>(
     args: &'a [Word],
-    short: char,
+    short: Option<char>,
     long: &[&str],
     value_letters: &str,
 ) -> Option<&'a str> {
@@ -234,7 +234,7 @@ fn option_value<'a>(
             .find(|&(_, c)| value_letters.contains(c))
         {
             let rest = &letters[at + 1..];
-            if letter == short {
+            if Some(letter) == short {
                 return if rest.is_empty() {
                     args.get(i).map(|w| w.text.as_str())
                 } else {
@@ -379,8 +379,8 @@ impl StageFiles {
         let into_dir = dest_text.ends_with('/') || copy.sources.len() + copy.heredoc_sources > 1;
         let keyword = instruction.keyword.as_str();
         let from = match copy.origin {
-            crate::helpers::copy::Origin::From(stage) => format!(" --from={stage}"),
-            crate::helpers::copy::Origin::Context => String::new(),
+            Origin::From(stage) => format!(" --from={stage}"),
+            Origin::Context => String::new(),
         };
         for source in &copy.sources {
             let Some(text) = Self::expand(file, instruction.index, &source.text) else {
@@ -453,7 +453,7 @@ impl StageFiles {
             let urls = || args.iter().filter(|w| is_url(&w.text));
             match command.program() {
                 Some("curl") => {
-                    if let Some(out) = option_value(args, 'o', &["output"], CURL_VALUES) {
+                    if let Some(out) = option_value(args, Some('o'), &["output"], CURL_VALUES) {
                         if out != "-" {
                             push(
                                 resolve(out),
@@ -463,7 +463,7 @@ impl StageFiles {
                             );
                         }
                     } else if has_flag(args, 'O', "remote-name", CURL_VALUES)
-                        && option_value(args, '\0', &["output-dir"], CURL_VALUES).is_none()
+                        && option_value(args, None, &["output-dir"], CURL_VALUES).is_none()
                     {
                         for url in urls() {
                             if let Some(name) = url_basename(&url.text) {
@@ -478,7 +478,9 @@ impl StageFiles {
                     }
                 }
                 Some("wget") => {
-                    if let Some(out) = option_value(args, 'O', &["output-document"], WGET_VALUES) {
+                    if let Some(out) =
+                        option_value(args, Some('O'), &["output-document"], WGET_VALUES)
+                    {
                         if out != "-" {
                             push(
                                 resolve(out),
@@ -488,7 +490,8 @@ impl StageFiles {
                             );
                         }
                     } else {
-                        let prefix = option_value(args, 'P', &["directory-prefix"], WGET_VALUES);
+                        let prefix =
+                            option_value(args, Some('P'), &["directory-prefix"], WGET_VALUES);
                         for url in urls() {
                             if let Some(name) = url_basename(&url.text) {
                                 let path = match prefix {
@@ -513,7 +516,7 @@ impl StageFiles {
                     }
                 }
                 Some("tar") if tar_extracts(args) => {
-                    let dir = option_value(args, 'C', &["directory"], "bCfFgIKLNTVX")
+                    let dir = option_value(args, Some('C'), &["directory"], "bCfFgIKLNTVX")
                         .map(str::to_string)
                         .or_else(|| cwd.map(str::to_string));
                     if let Some(dir) = dir {
