@@ -55,8 +55,10 @@ pub fn url_credentials(text: &str) -> Option<UrlCredentials> {
         let sep = from + found;
         from = sep + 3;
         let scheme_start = text[..sep]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         if scheme_start == sep || !bytes[scheme_start].is_ascii_alphabetic() {
             continue;
         }
@@ -346,6 +348,30 @@ fn find_jwt(text: &str) -> Option<Credential> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn never_panics_on_any_text(text in "\\PC{0,80}") {
+            let _ = find_credential(&text);
+            let _ = url_credentials(&text);
+        }
+
+        #[test]
+        fn never_panics_on_url_like_text(text in "[a-zé+:/@.$-]{0,40}") {
+            let _ = find_credential(&text);
+            let _ = url_credentials(&text);
+        }
+    }
+
+    #[test]
+    fn multibyte_before_scheme() {
+        assert!(url_credentials("é://u:p@h").is_none());
+        assert_eq!(
+            url_credentials("éhttps://u:pw1@h/x").unwrap().masked,
+            "https://u:****@h/x"
+        );
+    }
 
     #[test]
     fn credentials_by_format() {
