@@ -3,7 +3,7 @@ use super::dependency_installs::{
 };
 use crate::helpers::copy::CopyArgs;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
-use plimsoll_analyzer::{Keyword, Span, Word};
+use plimsoll_analyzer::{Keyword, Word};
 
 declare_rule! {
     /// ## What it does
@@ -118,7 +118,7 @@ impl Rule for BroadCopyBeforeDependencyInstall {
                                 continue;
                             }
                             if let Some(broad) = &first_broad {
-                                out.push(report(ctx, broad, &install, instruction.span));
+                                out.push(report(ctx, broad, &install));
                             }
                         }
                     }
@@ -129,13 +129,8 @@ impl Rule for BroadCopyBeforeDependencyInstall {
     }
 }
 
-fn report(
-    ctx: &Context<'_>,
-    broad: &BroadCopy<'_>,
-    install: &Install<'_>,
-    run: Span,
-) -> Diagnostic {
-    let line = ctx.file.line_col(run.start).line;
+fn report(ctx: &Context<'_>, broad: &BroadCopy<'_>, install: &Install<'_>) -> Diagnostic {
+    let line = ctx.file.line_col(install.command.span.start).line;
     let (manifests, in_context) = manifests(ctx, broad, install);
     let found = if in_context {
         " (the manifests this build context has)"
