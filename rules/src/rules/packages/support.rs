@@ -95,12 +95,18 @@ pub fn later_in_image<'a>(file: &'a Dockerfile, instruction: &Instruction) -> Ve
 /// Whether an earlier RUN of the same image mentions all of `needles` (case-insensitive):
 /// used to notice package-manager settings written to a config file.
 pub fn configured_earlier(file: &Dockerfile, instruction: &Instruction, needles: &[&str]) -> bool {
+    let needles: Vec<String> = needles.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let lower = file.text_lowercase();
+    // One fast pass over the file rules out almost every call before any per-RUN work.
+    if !needles
+        .iter()
+        .all(|n| memchr::memmem::find(lower.as_bytes(), n.as_bytes()).is_some())
+    {
+        return false;
+    }
     earlier_in_image(file, instruction).iter().any(|i| {
-        let text = i.span.text(&file.text).to_ascii_lowercase();
-        i.keyword == Keyword::Run
-            && needles
-                .iter()
-                .all(|n| text.contains(&n.to_ascii_lowercase()))
+        let text = i.span.text(lower);
+        i.keyword == Keyword::Run && needles.iter().all(|n| text.contains(n.as_str()))
     })
 }
 
