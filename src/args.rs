@@ -120,6 +120,34 @@ pub struct CheckArgs {
     /// Print only the findings, not the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Apply safe fixes and write the files (atomically). Findings that remain are reported.
+    #[arg(long, overrides_with = "no_fix")]
+    pub fix: bool,
+
+    #[arg(long, overrides_with = "fix", hide = true)]
+    pub no_fix: bool,
+
+    /// Also apply fixes that may change behaviour (with --fix, --diff or --fix-only), and
+    /// count them as fixable.
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    pub unsafe_fixes: bool,
+
+    #[arg(long, overrides_with = "unsafe_fixes", hide = true)]
+    pub no_unsafe_fixes: bool,
+
+    /// Print a unified diff of what --fix would change, write nothing; exit 1 if anything
+    /// would change.
+    #[arg(long, conflicts_with = "fix_only")]
+    pub diff: bool,
+
+    /// Apply fixes like --fix but do not report the findings that remain.
+    #[arg(long)]
+    pub fix_only: bool,
+
+    /// List every fix applied.
+    #[arg(long)]
+    pub show_fixes: bool,
 }
 
 #[derive(Debug, Args)]

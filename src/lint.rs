@@ -2,6 +2,7 @@
 
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
+use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
 use plimsoll_rules::{BuildContext, Diagnostic, Selection};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,9 +12,13 @@ use std::sync::{Arc, Mutex};
 pub struct FileReport {
     /// The path as the user should see it.
     pub path: String,
-    /// The text, when it could be read.
+    /// The text the diagnostics point into: after fixes when fixes were applied.
     pub text: String,
+    /// The text as read, when fixing changed it.
+    pub original: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
+    pub applied: Vec<AppliedFix>,
+    pub dropped: Vec<DroppedFix>,
     /// Why the file could not be linted.
     pub error: Option<String>,
 }
@@ -43,15 +48,23 @@ impl Linter {
         }
     }
 
-    pub fn lint_path(&self, path: &Path) -> FileReport {
+    pub fn lint_path(&self, path: &Path, fixing: Option<FixOptions>) -> FileReport {
         let display = display_path(path);
         match std::fs::read(path) {
-            Ok(bytes) => self.lint_bytes(display, Some(path), bytes),
+            Ok(bytes) => self.lint_bytes(display, Some(path), bytes, fixing),
             Err(e) => FileReport::failed(display, e.to_string()),
         }
     }
 
-    pub fn lint_bytes(&self, display: String, path: Option<&Path>, bytes: Vec<u8>) -> FileReport {
+    /// Lints (and, with `fixing`, fixes) one file's bytes. A rule bug costs this file, not
+    /// the run.
+    pub fn lint_bytes(
+        &self,
+        display: String,
+        path: Option<&Path>,
+        bytes: Vec<u8>,
+        fixing: Option<FixOptions>,
+    ) -> FileReport {
         if bytes.contains(&0) {
             return FileReport::failed(
                 display,
@@ -68,7 +81,40 @@ impl Linter {
                 );
             }
         };
-        let file = Dockerfile::parse_with(&text, self.parse_options.clone());
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match fixing {
+            None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
+            Some(options) => {
+                let outcome =
+                    plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
+                let fixed = (outcome.text != text).then_some(outcome.text);
+                (fixed, outcome.remaining, outcome.applied, outcome.dropped)
+            }
+        }));
+        match outcome {
+            Ok((fixed, diagnostics, applied, dropped)) => {
+                let (text, original) = match fixed {
+                    Some(fixed) => (fixed, Some(text)),
+                    None => (text, None),
+                };
+                FileReport {
+                    path: display,
+                    text,
+                    original,
+                    diagnostics,
+                    applied,
+                    dropped,
+                    error: None,
+                }
+            }
+            Err(_) => {
+                FileReport::failed(display, "internal error while linting (see above)".into())
+            }
+        }
+    }
+
+    /// The findings for a text, with the build context of the file it belongs to.
+    fn diagnostics(&self, text: &str, path: Option<&Path>) -> Vec<Diagnostic> {
+        let file = Dockerfile::parse_with(text, self.parse_options.clone());
         let context = match (&self.context, path) {
             (Some(dir), Some(path)) if reads_context(&file) => {
                 let dir = dir
@@ -86,21 +132,7 @@ impl Linter {
             (Some(Some(dir)), None) if reads_context(&file) => Some(self.build_context(dir)),
             _ => None,
         };
-        // A rule bug must cost one file, not the run.
-        let diagnostics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            plimsoll_rules::check(&file, context.as_deref(), &self.selection)
-        }));
-        match diagnostics {
-            Ok(diagnostics) => FileReport {
-                path: display,
-                text,
-                diagnostics,
-                error: None,
-            },
-            Err(_) => {
-                FileReport::failed(display, "internal error while linting (see above)".into())
-            }
-        }
+        plimsoll_rules::check(&file, context.as_deref(), &self.selection)
     }
 
     fn build_context(&self, dir: &Path) -> Arc<BuildContext> {
@@ -121,7 +153,10 @@ impl FileReport {
         FileReport {
             path,
             text: String::new(),
+            original: None,
             diagnostics: Vec::new(),
+            applied: Vec::new(),
+            dropped: Vec::new(),
             error: Some(error),
         }
     }

@@ -5,6 +5,7 @@ mod commands;
 mod discover;
 mod lint;
 mod printer;
+mod write;
 
 use clap::Parser;
 use std::process::ExitCode;

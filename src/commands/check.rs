@@ -5,9 +5,11 @@ use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat};
 use crate::discover;
 use crate::lint::{FileReport, Linter};
 use crate::printer::{self, Summary};
+use crate::write;
 use anyhow::{Context as _, Result, bail};
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
 use plimsoll_analyzer::ParseOptions;
+use plimsoll_rewriter::FixOptions;
 use plimsoll_rules::{Selection, Severity};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
@@ -41,6 +43,10 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
         bail!("--context {}: not a directory", dir.display());
     }
     let linter = Linter::new(selection, parse_options, context);
+    let fixing = (args.fix || args.diff || args.fix_only).then(|| FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+        ..FixOptions::default()
+    });
 
     let stdin = args.paths.iter().any(|p| p == Path::new("-"));
     let reports: Vec<FileReport> = if stdin {
@@ -55,21 +61,92 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
             .stdin_filename
             .as_ref()
             .map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        vec![linter.lint_bytes(display, args.stdin_filename.as_deref(), bytes)]
+        vec![linter.lint_bytes(display, args.stdin_filename.as_deref(), bytes, fixing)]
     } else {
         let files = discover::discover(&args.paths)?;
-        files.par_iter().map(|f| linter.lint_path(f)).collect()
+        let mut reports: Vec<FileReport> = files
+            .par_iter()
+            .map(|f| linter.lint_path(f, fixing))
+            .collect();
+        if args.fix || args.fix_only {
+            for (report, path) in reports.iter_mut().zip(&files) {
+                if report.original.is_some()
+                    && let Err(e) = write::write_atomically(path, &report.text)
+                {
+                    report.error = Some(format!("{e:#}"));
+                }
+            }
+        }
+        reports
     };
 
     for report in &reports {
         if let Some(error) = &report.error {
             eprintln!("error: {}: {error}", report.path);
         }
+        for dropped in &report.dropped {
+            eprintln!(
+                "warning: {}:{}: {} fix not applied ({}): {}",
+                report.path, dropped.line, dropped.code, dropped.message, dropped.reason
+            );
+        }
     }
-    print(&args, &reports)?;
+
+    if args.diff {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        printer::diff::write(&reports, &mut out)?;
+        out.flush()?;
+        let changes = reports.iter().filter(|r| r.original.is_some()).count();
+        if !args.quiet {
+            eprintln!(
+                "{} would be changed by --fix{}.",
+                printer::plural(changes, "file"),
+                if args.unsafe_fixes {
+                    " --unsafe-fixes"
+                } else {
+                    ""
+                }
+            );
+        }
+        return Ok(if reports.iter().any(|r| r.error.is_some()) {
+            Exit::Error
+        } else if changes > 0 {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        });
+    }
+
+    if stdin && fixing.is_some() {
+        // Fixed text goes to stdout, so the findings that remain go to stderr.
+        let report = &reports[0];
+        let mut out = std::io::stdout().lock();
+        out.write_all(report.text.as_bytes())?;
+        out.flush()?;
+        if !args.fix_only {
+            printer::concise::write(&reports, &mut std::io::stderr().lock())?;
+        }
+    } else {
+        if args.show_fixes {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            printer::write_applied(&reports, &mut out)?;
+            out.flush()?;
+        }
+        if args.fix_only {
+            if !args.quiet {
+                let mut out = std::io::stdout().lock();
+                printer::write_fix_summary(&reports, args.unsafe_fixes, &mut out)?;
+            }
+        } else {
+            print(&args, &reports)?;
+        }
+    }
 
     if reports.iter().any(|r| r.error.is_some()) {
         return Ok(Exit::Error);
+    }
+    if args.fix_only {
+        return Ok(Exit::Clean);
     }
     let threshold = match (args.exit_zero, args.fail_level) {
         (true, _) | (_, FailLevel::Never) => None,
@@ -104,6 +181,9 @@ fn print(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {
             let mut out = BufferedStandardStream::stdout(color);
             printer::full::write(reports, &mut out)?;
             if !args.quiet {
+                if args.fix {
+                    printer::write_fix_summary(reports, args.unsafe_fixes, &mut out)?;
+                }
                 Summary::of(reports).write(&mut out)?;
             }
             out.flush()?;

@@ -2,6 +2,7 @@
 //! so output is deterministic whatever order the files were linted in.
 
 pub mod concise;
+pub mod diff;
 pub mod full;
 pub mod json;
 
@@ -85,4 +86,54 @@ pub fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// `--show-fixes`: one line for every fix applied.
+pub fn write_applied(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
+    for report in reports {
+        for fix in &report.applied {
+            writeln!(
+                out,
+                "{}:{}: {} fixed: {}",
+                report.path, fix.line, fix.code, fix.message
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// What `--fix` did: how many fixes went in, and what is left for `--unsafe-fixes`.
+pub fn write_fix_summary(
+    reports: &[FileReport],
+    unsafe_fixes: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let fixed: usize = reports.iter().map(|r| r.applied.len()).sum();
+    let files = reports
+        .iter()
+        .filter(|r| r.original.is_some() && r.error.is_none())
+        .count();
+    writeln!(
+        out,
+        "Fixed {} in {}.",
+        plural(fixed, "problem"),
+        plural(files, "file")
+    )?;
+    let unsafe_left = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == plimsoll_rules::Applicability::Unsafe)
+        })
+        .count();
+    if unsafe_left > 0 && !unsafe_fixes {
+        writeln!(
+            out,
+            "{} more can be fixed with --unsafe-fixes (they may change what the image contains).",
+            unsafe_left
+        )?;
+    }
+    Ok(())
 }
