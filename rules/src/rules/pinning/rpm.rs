@@ -1,7 +1,9 @@
 //! What yum and dnf have in common: which install words name a package, when a package
 //! spec carries a version (`name-version[-release]`), and how an unpinned one is reported.
 
-use super::install::{Advice, Package, commands, is_url, packages, report_unpinned};
+use super::install::{
+    Advice, Package, commands, is_url, packages, report_unpinned, unpinned_operands,
+};
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, RuleMeta};
 use plimsoll_analyzer::Instruction;
@@ -61,10 +63,7 @@ fn unpinned<'a>(
 ) -> Unpinned<'a> {
     let mut found = Unpinned::default();
     if command.subcommand_is(&["install"]) {
-        found.packages = packages(ctx, instruction, command, command.operands.iter().copied())
-            .into_iter()
-            .filter(|p| is_unpinned_package(&p.name))
-            .collect();
+        found.packages = unpinned_operands(ctx, instruction, command, is_unpinned_package);
     } else if command.subcommand_is(&["module"])
         && command
             .operands
