@@ -35,59 +35,50 @@ pub fn option_values<'a>(
                 i = args.len();
                 return None;
             }
-            if let Some(name) = t.strip_prefix("--") {
-                match name.split_once('=') {
-                    Some((n, v)) if long.contains(&n) => {
-                        return Some(OptionValue {
-                            flag: format!("--{n}="),
-                            word,
-                            value: v,
-                        });
-                    }
-                    None if long.contains(&name) => {
-                        let next = args.get(i)?;
+            // The option as written, and its value when the same word holds it.
+            let (flag, attached) = if let Some(option) = t.strip_prefix("--") {
+                let (name, attached) = match option.split_once('=') {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (option, None),
+                };
+                if !long.contains(&name) {
+                    continue;
+                }
+                let separator = if attached.is_some() { '=' } else { ' ' };
+                (format!("--{name}{separator}"), attached)
+            } else {
+                let Some(letters) = t.strip_prefix('-').filter(|l| !l.is_empty()) else {
+                    continue;
+                };
+                let Some((at, letter)) = letters
+                    .char_indices()
+                    .find(|&(_, c)| value_letters.contains(c))
+                else {
+                    continue;
+                };
+                let rest = &letters[at + 1..];
+                if !short.contains(&letter) {
+                    // Another option takes the rest as its value (and maybe the next word).
+                    if rest.is_empty() {
                         i += 1;
-                        return Some(OptionValue {
-                            flag: format!("--{name} "),
-                            word: next,
-                            value: &next.text,
-                        });
                     }
-                    _ => {}
+                    continue;
                 }
-                continue;
-            }
-            let Some(letters) = t.strip_prefix('-').filter(|l| !l.is_empty()) else {
-                continue;
-            };
-            let Some((at, letter)) = letters
-                .char_indices()
-                .find(|&(_, c)| value_letters.contains(c))
-            else {
-                continue;
-            };
-            let rest = &letters[at + 1..];
-            if !short.contains(&letter) {
-                // Another option takes the rest as its value (and maybe the next word).
                 if rest.is_empty() {
-                    i += 1;
+                    (format!("-{letter} "), None)
+                } else {
+                    (format!("-{letter}"), Some(rest))
                 }
-                continue;
-            }
-            if rest.is_empty() {
-                let next = args.get(i)?;
-                i += 1;
-                return Some(OptionValue {
-                    flag: format!("-{letter} "),
-                    word: next,
-                    value: &next.text,
-                });
-            }
-            return Some(OptionValue {
-                flag: format!("-{letter}"),
-                word,
-                value: rest,
-            });
+            };
+            let (word, value) = match attached {
+                Some(value) => (word, value),
+                None => {
+                    let next = args.get(i)?;
+                    i += 1;
+                    (next, next.text.as_str())
+                }
+            };
+            return Some(OptionValue { flag, word, value });
         }
         None
     })
