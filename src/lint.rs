@@ -1,8 +1,11 @@
 //! Linting one file: read, parse, gather the build context, run the rules.
 
+use crate::shellcheck::ShellCheck;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
 use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
+use plimsoll_rules::external::external_meta;
+use plimsoll_rules::suppression::Suppressions;
 use plimsoll_rules::{BuildContext, Diagnostic, Selection};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     pub applied: Vec<AppliedFix>,
     pub dropped: Vec<DroppedFix>,
+    /// What could not be checked, though the file was linted (e.g. ShellCheck failed).
+    pub warnings: Vec<String>,
     /// Why the file could not be linted.
     pub error: Option<String>,
 }
@@ -29,6 +34,8 @@ pub struct Linter {
     /// `None`: no build context; `Some(None)`: each Dockerfile's directory; `Some(dir)`.
     pub context: Option<Option<PathBuf>>,
     contexts: Mutex<HashMap<PathBuf, Arc<BuildContext>>>,
+    /// Runs on RUN bodies after the rules (and after fixing), when set.
+    shellcheck: Option<ShellCheck>,
 }
 
 /// Most files a build context listing reads; rules work on what was read.
@@ -45,7 +52,14 @@ impl Linter {
             parse_options,
             context,
             contexts: Mutex::new(HashMap::new()),
+            shellcheck: None,
         }
+    }
+
+    /// Also report ShellCheck's findings on RUN bodies.
+    pub fn with_shellcheck(mut self, shellcheck: Option<ShellCheck>) -> Linter {
+        self.shellcheck = shellcheck;
+        self
     }
 
     pub fn lint_path(&self, path: &Path, fixing: Option<FixOptions>) -> FileReport {
@@ -81,14 +95,24 @@ impl Linter {
                 );
             }
         };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match fixing {
-            None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
-            Some(options) => {
-                let outcome =
-                    plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
-                let fixed = (outcome.text != text).then_some(outcome.text);
-                (fixed, outcome.remaining, outcome.applied, outcome.dropped)
-            }
+        let mut warnings = Vec::new();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let (fixed, mut diagnostics, applied, dropped) = match fixing {
+                None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
+                Some(options) => {
+                    let outcome =
+                        plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
+                    let fixed = (outcome.text != text).then_some(outcome.text);
+                    (fixed, outcome.remaining, outcome.applied, outcome.dropped)
+                }
+            };
+            // ShellCheck looks at the text as it ends up; its suggestions are never applied.
+            self.add_shellcheck(
+                fixed.as_deref().unwrap_or(&text),
+                &mut diagnostics,
+                &mut warnings,
+            );
+            (fixed, diagnostics, applied, dropped)
         }));
         match outcome {
             Ok((fixed, diagnostics, applied, dropped)) => {
@@ -103,6 +127,7 @@ impl Linter {
                     diagnostics,
                     applied,
                     dropped,
+                    warnings,
                     error: None,
                 }
             }
@@ -110,6 +135,37 @@ impl Linter {
                 FileReport::failed(display, "internal error while linting (see above)".into())
             }
         }
+    }
+
+    /// Merges ShellCheck's findings on the RUN bodies of `text` into `diagnostics`, keeping
+    /// the order `plimsoll_rules::check` gives (position, then code). `--select`/`--ignore`
+    /// and pragmas apply to SC codes as to rule codes.
+    fn add_shellcheck(
+        &self,
+        text: &str,
+        diagnostics: &mut Vec<Diagnostic>,
+        warnings: &mut Vec<String>,
+    ) {
+        let Some(shellcheck) = &self.shellcheck else {
+            return;
+        };
+        let file = Dockerfile::parse_with(text, self.parse_options.clone());
+        let (found, failures) = shellcheck.check(&file);
+        warnings.extend(failures.into_iter().map(|f| f.0));
+        let suppressions = Suppressions::collect(&file);
+        diagnostics.extend(found.into_iter().filter(|d| {
+            self.selection.is_external_enabled(d.code)
+                && !suppressions.is_suppressed(d, &external_meta(d.code, d.severity))
+        }));
+        diagnostics.sort_by(|a, b| {
+            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+                b.span.start,
+                b.span.end,
+                b.code,
+                &b.message,
+            ))
+        });
+        diagnostics.dedup();
     }
 
     /// The findings for a text, with the build context of the file it belongs to.
@@ -157,6 +213,7 @@ impl FileReport {
             diagnostics: Vec::new(),
             applied: Vec::new(),
             dropped: Vec::new(),
+            warnings: Vec::new(),
             error: Some(error),
         }
     }
