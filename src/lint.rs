@@ -7,6 +7,7 @@ use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
 use plimsoll_rules::external::external_meta;
 use plimsoll_rules::suppression::Suppressions;
 use plimsoll_rules::{BuildContext, Diagnostic, Selection};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -95,24 +96,14 @@ impl Linter {
                 );
             }
         };
-        let mut warnings = Vec::new();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let (fixed, mut diagnostics, applied, dropped) = match fixing {
-                None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
-                Some(options) => {
-                    let outcome =
-                        plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
-                    let fixed = (outcome.text != text).then_some(outcome.text);
-                    (fixed, outcome.remaining, outcome.applied, outcome.dropped)
-                }
-            };
-            // ShellCheck looks at the text as it ends up; its suggestions are never applied.
-            self.add_shellcheck(
-                fixed.as_deref().unwrap_or(&text),
-                &mut diagnostics,
-                &mut warnings,
-            );
-            (fixed, diagnostics, applied, dropped)
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match fixing {
+            None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
+            Some(options) => {
+                let outcome =
+                    plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
+                let fixed = (outcome.text != text).then_some(outcome.text);
+                (fixed, outcome.remaining, outcome.applied, outcome.dropped)
+            }
         }));
         match outcome {
             Ok((fixed, diagnostics, applied, dropped)) => {
@@ -127,7 +118,7 @@ impl Linter {
                     diagnostics,
                     applied,
                     dropped,
-                    warnings,
+                    warnings: Vec::new(),
                     error: None,
                 }
             }
@@ -137,35 +128,45 @@ impl Linter {
         }
     }
 
-    /// Merges ShellCheck's findings on the RUN bodies of `text` into `diagnostics`, keeping
-    /// the order `plimsoll_rules::check` gives (position, then code). `--select`/`--ignore`
-    /// and pragmas apply to SC codes as to rule codes.
-    fn add_shellcheck(
-        &self,
-        text: &str,
-        diagnostics: &mut Vec<Diagnostic>,
-        warnings: &mut Vec<String>,
-    ) {
+    /// Adds ShellCheck's findings on the RUN bodies to each report (after fixing: they point
+    /// into the text as it ends up; ShellCheck's suggestions are never applied), keeping the
+    /// order `plimsoll_rules::check` gives (position, then code). `--select`/`--ignore` and
+    /// pragmas apply to SC codes as to rule codes.
+    pub fn add_shellcheck(&self, reports: &mut [FileReport]) {
         let Some(shellcheck) = &self.shellcheck else {
             return;
         };
-        let file = Dockerfile::parse_with(text, self.parse_options.clone());
-        let (found, failures) = shellcheck.check(&file);
-        warnings.extend(failures.into_iter().map(|f| f.0));
-        let suppressions = Suppressions::collect(&file);
-        diagnostics.extend(found.into_iter().filter(|d| {
-            self.selection.is_external_enabled(d.code)
-                && !suppressions.is_suppressed(d, &external_meta(d.code, d.severity))
-        }));
-        diagnostics.sort_by(|a, b| {
-            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.code,
-                &b.message,
-            ))
-        });
-        diagnostics.dedup();
+        let linted: Vec<&mut FileReport> =
+            reports.iter_mut().filter(|r| r.error.is_none()).collect();
+        let files: Vec<Dockerfile> = linted
+            .par_iter()
+            .map(|r| Dockerfile::parse_with(&r.text, self.parse_options.clone()))
+            .collect();
+        let refs: Vec<&Dockerfile> = files.iter().collect();
+        let findings = shellcheck.check_files(&refs);
+        for ((report, file), found) in linted.into_iter().zip(&files).zip(findings) {
+            report
+                .warnings
+                .extend(found.failures.into_iter().map(|f| f.0));
+            if found.diagnostics.is_empty() {
+                continue;
+            }
+            let suppressions = Suppressions::collect(file);
+            let diagnostics = &mut report.diagnostics;
+            diagnostics.extend(found.diagnostics.into_iter().filter(|d| {
+                self.selection.is_external_enabled(d.code)
+                    && !suppressions.is_suppressed(d, &external_meta(d.code, d.severity))
+            }));
+            diagnostics.sort_by(|a, b| {
+                (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+                    b.span.start,
+                    b.span.end,
+                    b.code,
+                    &b.message,
+                ))
+            });
+            diagnostics.dedup();
+        }
     }
 
     /// The findings for a text, with the build context of the file it belongs to.

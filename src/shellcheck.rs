@@ -1,6 +1,8 @@
-//! ShellCheck over RUN bodies. Rules do no I/O, so the binary runs `shellcheck` itself: one
-//! process per script (a shell-form RUN line, or a heredoc the shell runs), in the dialect
-//! of the stage's SHELL, and maps every finding back to its exact place in the Dockerfile.
+//! ShellCheck over RUN bodies. Rules do no I/O, so the binary runs `shellcheck` itself. Each
+//! script (a shell-form RUN line, or a heredoc the shell runs) is checked on its own, in the
+//! dialect of the stage's SHELL, and every finding is mapped back to its exact place in the
+//! Dockerfile. Scripts are written to a temporary directory and handed to a few
+//! `shellcheck` processes at once (starting one costs more than checking a RUN).
 //!
 //! A RUN's text reaches ShellCheck as the shell sees it: continuation lines joined (the
 //! analyzer's `LogicalLine` keeps the original offset of every byte), heredoc bodies with
@@ -16,7 +18,6 @@ use plimsoll_rules::{Diagnostic, Edit, Fix, Severity};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -80,9 +81,9 @@ const ALWAYS_DEFINED: &[&str] = &[
 ];
 
 /// One script handed to ShellCheck, with the way back to the Dockerfile.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Script {
-    pub dialect: Option<Dialect>,
+    pub dialect: Dialect,
     pub text: String,
     /// The original offset of every byte of `text`; `None` for the added `export` line.
     map: Vec<Option<usize>>,
@@ -91,8 +92,9 @@ pub struct Script {
 impl Script {
     fn new(dialect: Dialect) -> Script {
         Script {
-            dialect: Some(dialect),
-            ..Script::default()
+            dialect,
+            text: String::new(),
+            map: Vec::new(),
         }
     }
 
@@ -351,7 +353,7 @@ pub struct ShellCheck {
     program: PathBuf,
 }
 
-/// Why a script could not be checked.
+/// Why some scripts could not be checked.
 #[derive(Debug)]
 pub struct Failure(pub String);
 
@@ -363,6 +365,7 @@ struct Output {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Comment {
+    file: String,
     line: usize,
     end_line: usize,
     column: usize,
@@ -388,6 +391,20 @@ struct Replacement {
     replacement: String,
 }
 
+/// Most scripts one `shellcheck` process checks. Starting the process costs more than
+/// checking a typical RUN, so scripts are batched; batches run in parallel.
+const BATCH: usize = 32;
+
+/// The scripts of one `shellcheck` process (indices), and what it said about them.
+type BatchResult = (Vec<usize>, Result<Vec<Comment>, Failure>);
+
+/// What ShellCheck found in each file.
+#[derive(Debug, Default)]
+pub struct FileFindings {
+    pub diagnostics: Vec<Diagnostic>,
+    pub failures: Vec<Failure>,
+}
+
 impl ShellCheck {
     /// `shellcheck` on the PATH, if it runs.
     pub fn detect() -> Option<ShellCheck> {
@@ -401,49 +418,97 @@ impl ShellCheck {
         output.status.success().then_some(ShellCheck { program })
     }
 
-    /// ShellCheck's findings for every RUN of a file, as diagnostics on Dockerfile spans, in
-    /// no particular order; and what could not be checked.
-    pub fn check(&self, file: &Dockerfile) -> (Vec<Diagnostic>, Vec<Failure>) {
-        let scripts = scripts(file);
-        let results: Vec<Result<Vec<Diagnostic>, Failure>> =
-            scripts.par_iter().map(|s| self.check_script(s)).collect();
-        let mut diagnostics = Vec::new();
-        let mut failures = Vec::new();
-        for result in results {
+    /// ShellCheck's findings for every RUN of each file (in the order given), as
+    /// diagnostics on Dockerfile spans, in no particular order within a file.
+    ///
+    /// Each script is its own file in a temporary directory, so it is analysed on its own;
+    /// scripts of the same dialect, from any Dockerfile, share a process.
+    pub fn check_files(&self, files: &[&Dockerfile]) -> Vec<FileFindings> {
+        let mut out: Vec<FileFindings> = files.iter().map(|_| FileFindings::default()).collect();
+        let scripts: Vec<(usize, Script)> = files
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, file)| scripts(file).into_iter().map(move |s| (i, s)))
+            .collect();
+        if scripts.is_empty() {
+            return out;
+        }
+        let dir = match tempfile::Builder::new().prefix("plimsoll-sh").tempdir() {
+            Ok(dir) => dir,
+            Err(e) => {
+                for (i, _) in &scripts {
+                    out[*i].failures =
+                        vec![Failure(format!("shellcheck: temporary directory: {e}"))];
+                }
+                return out;
+            }
+        };
+        let paths: Vec<PathBuf> = (0..scripts.len())
+            .map(|n| dir.path().join(format!("{n}.sh")))
+            .collect();
+        let mut batches: Vec<(Dialect, Vec<usize>)> = Vec::new();
+        for dialect in [Dialect::Sh, Dialect::Bash, Dialect::Dash, Dialect::Ksh] {
+            let of_dialect: Vec<usize> = (0..scripts.len())
+                .filter(|&n| scripts[n].1.dialect == dialect)
+                .collect();
+            batches.extend(of_dialect.chunks(BATCH).map(|c| (dialect, c.to_vec())));
+        }
+        let results: Vec<BatchResult> = batches
+            .into_par_iter()
+            .map(|(dialect, batch)| {
+                let result = batch
+                    .iter()
+                    .try_for_each(|&n| {
+                        std::fs::write(&paths[n], &scripts[n].1.text)
+                            .map_err(|e| Failure(format!("shellcheck: writing a script: {e}")))
+                    })
+                    .and_then(|()| self.run(dialect, batch.iter().map(|&n| &paths[n])));
+                (batch, result)
+            })
+            .collect();
+        let index: HashMap<&std::path::Path, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(n, p)| (p.as_path(), n))
+            .collect();
+        for (batch, result) in results {
             match result {
-                Ok(found) => diagnostics.extend(found),
-                Err(failure) => failures.push(failure),
+                Ok(comments) => {
+                    for comment in comments {
+                        let Some(&n) = index.get(std::path::Path::new(&comment.file)) else {
+                            continue;
+                        };
+                        let (file, script) = &scripts[n];
+                        out[*file].diagnostics.extend(diagnostic(script, comment));
+                    }
+                }
+                Err(failure) => {
+                    let mut files: Vec<usize> = batch.iter().map(|&n| scripts[n].0).collect();
+                    files.dedup();
+                    for file in files {
+                        out[file].failures.push(Failure(failure.0.clone()));
+                    }
+                }
             }
         }
-        (diagnostics, failures)
+        out
     }
 
-    fn check_script(&self, script: &Script) -> Result<Vec<Diagnostic>, Failure> {
-        let dialect = script.dialect.unwrap_or(Dialect::Sh);
-        let mut child = Command::new(&self.program)
+    /// One `shellcheck` process over script files of one dialect.
+    fn run<'a>(
+        &self,
+        dialect: Dialect,
+        files: impl Iterator<Item = &'a PathBuf>,
+    ) -> Result<Vec<Comment>, Failure> {
+        let output = Command::new(&self.program)
             .args(["--norc", "--format=json1", "--shell", dialect.as_str()])
             .arg(format!("--exclude={EXCLUDED}"))
-            .arg("-")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .arg("--")
+            .args(files)
+            .stdin(Stdio::null())
+            .output()
             .map_err(|e| Failure(format!("cannot run shellcheck: {e}")))?;
-        let mut stdin = child.stdin.take();
-        let text = script.text.as_bytes();
-        // Write from another thread: a large script could fill the pipe while ShellCheck
-        // fills its output pipe.
-        let output = std::thread::scope(|scope| {
-            scope.spawn(|| {
-                if let Some(stdin) = stdin.as_mut() {
-                    let _ = stdin.write_all(text);
-                }
-                drop(stdin);
-            });
-            child.wait_with_output()
-        })
-        .map_err(|e| Failure(format!("shellcheck failed: {e}")))?;
-        // Exit status 1 means "found something"; anything else with no JSON is a failure.
+        // Exit status 1 means "found something"; without JSON on stdout it failed.
         let parsed: Output = serde_json::from_slice(&output.stdout).map_err(|_| {
             let stderr = String::from_utf8_lossy(&output.stderr);
             Failure(format!(
@@ -452,11 +517,7 @@ impl ShellCheck {
                 stderr.lines().next().unwrap_or("no output")
             ))
         })?;
-        Ok(parsed
-            .comments
-            .into_iter()
-            .filter_map(|c| diagnostic(script, c))
-            .collect())
+        Ok(parsed.comments)
     }
 }
 
@@ -529,7 +590,7 @@ pub fn intern_code(code: u32) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    fn texts(dockerfile: &str) -> Vec<(Option<Dialect>, String)> {
+    fn texts(dockerfile: &str) -> Vec<(Dialect, String)> {
         let file = Dockerfile::parse(dockerfile);
         scripts(&file)
             .into_iter()
@@ -546,10 +607,10 @@ mod tests {
             found,
             vec![
                 (
-                    Some(Dialect::Sh),
+                    Dialect::Sh,
                     "export version\necho $version   && ls".to_string()
                 ),
-                (Some(Dialect::Bash), "true\n[[ -x a ]]".to_string()),
+                (Dialect::Bash, "true\n[[ -x a ]]".to_string()),
             ]
         );
     }
@@ -559,8 +620,8 @@ mod tests {
         let found = texts(
             "FROM debian AS base\nSHELL [\"/bin/bash\", \"-c\"]\nFROM base\nRUN ls\nFROM alpine\nRUN ls\n",
         );
-        assert_eq!(found[0].0, Some(Dialect::Bash));
-        assert_eq!(found[1].0, Some(Dialect::Sh));
+        assert_eq!(found[0].0, Dialect::Bash);
+        assert_eq!(found[1].0, Dialect::Sh);
     }
 
     #[test]
@@ -571,19 +632,13 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                (Some(Dialect::Sh), "true\nset -e\necho hi\n".to_string()),
+                (Dialect::Sh, "true\nset -e\necho hi\n".to_string()),
+                (Dialect::Bash, "#!/bin/bash\ntrue\necho $a\n".to_string()),
+                (Dialect::Sh, "true\nbash <<EOF\nls\nEOF".to_string()),
+                (Dialect::Bash, "true\nls\n".to_string()),
+                (Dialect::Sh, "true\ncat <<EOF > /x\n$y\nEOF".to_string()),
                 (
-                    Some(Dialect::Bash),
-                    "#!/bin/bash\ntrue\necho $a\n".to_string()
-                ),
-                (Some(Dialect::Sh), "true\nbash <<EOF\nls\nEOF".to_string()),
-                (Some(Dialect::Bash), "true\nls\n".to_string()),
-                (
-                    Some(Dialect::Sh),
-                    "true\ncat <<EOF > /x\n$y\nEOF".to_string()
-                ),
-                (
-                    Some(Dialect::Sh),
+                    Dialect::Sh,
                     "true\npython3 <<EOF\nprint(1)\nEOF".to_string()
                 ),
             ]

@@ -221,3 +221,31 @@ fn always_fails_without_shellcheck() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("SC"));
 }
+
+#[test]
+fn a_failing_shellcheck_is_a_warning_not_a_crash() {
+    let dir = project(&[("Dockerfile", "FROM debian:12\nRUN echo $x\n")]);
+    let bin = tempfile::tempdir().unwrap();
+    let fake = bin.path().join("shellcheck");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n[ \"$1\" = --version ] && exit 0\necho 'out of memory' >&2\nexit 3\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let out = plimsoll(dir.path())
+        .env("PATH", path)
+        .args(["check", "--format", "concise", "--select", "SC,PL000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: Dockerfile: shellcheck failed (exit status: 3): out of memory\n"
+    );
+}

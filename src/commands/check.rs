@@ -44,6 +44,8 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
         bail!("--context {}: not a directory", dir.display());
     }
     let shellcheck = match args.shellcheck {
+        // Neither prints findings.
+        _ if args.diff || args.fix_only => None,
         ShellcheckMode::Never => None,
         _ if !selection.may_enable_shellcheck() => None,
         ShellcheckMode::Auto => ShellCheck::detect(),
@@ -59,7 +61,7 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
     });
 
     let stdin = args.paths.iter().any(|p| p == Path::new("-"));
-    let reports: Vec<FileReport> = if stdin {
+    let mut reports: Vec<FileReport> = if stdin {
         if args.paths.len() > 1 {
             bail!("`-` (standard input) cannot be combined with other paths");
         }
@@ -89,6 +91,8 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
         }
         reports
     };
+
+    linter.add_shellcheck(&mut reports);
 
     for report in &reports {
         if let Some(error) = &report.error {
