@@ -1,9 +1,13 @@
 //! Linting one file: read, parse, gather the build context, run the rules.
 
+use crate::shellcheck::ShellCheck;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
 use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
+use plimsoll_rules::external::external_meta;
+use plimsoll_rules::suppression::Suppressions;
 use plimsoll_rules::{BuildContext, Diagnostic, Selection};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -19,6 +23,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     pub applied: Vec<AppliedFix>,
     pub dropped: Vec<DroppedFix>,
+    /// What could not be checked, though the file was linted (e.g. ShellCheck failed).
+    pub warnings: Vec<String>,
     /// Why the file could not be linted.
     pub error: Option<String>,
 }
@@ -29,6 +35,8 @@ pub struct Linter {
     /// `None`: no build context; `Some(None)`: each Dockerfile's directory; `Some(dir)`.
     pub context: Option<Option<PathBuf>>,
     contexts: Mutex<HashMap<PathBuf, Arc<BuildContext>>>,
+    /// Runs on RUN bodies after the rules (and after fixing), when set.
+    shellcheck: Option<ShellCheck>,
 }
 
 /// Most files a build context listing reads; rules work on what was read.
@@ -45,7 +53,14 @@ impl Linter {
             parse_options,
             context,
             contexts: Mutex::new(HashMap::new()),
+            shellcheck: None,
         }
+    }
+
+    /// Also report ShellCheck's findings on RUN bodies.
+    pub fn with_shellcheck(mut self, shellcheck: Option<ShellCheck>) -> Linter {
+        self.shellcheck = shellcheck;
+        self
     }
 
     pub fn lint_path(&self, path: &Path, fixing: Option<FixOptions>) -> FileReport {
@@ -103,12 +118,54 @@ impl Linter {
                     diagnostics,
                     applied,
                     dropped,
+                    warnings: Vec::new(),
                     error: None,
                 }
             }
             Err(_) => {
                 FileReport::failed(display, "internal error while linting (see above)".into())
             }
+        }
+    }
+
+    /// Adds ShellCheck's findings on the RUN bodies to each report (after fixing: they point
+    /// into the text as it ends up; ShellCheck's suggestions are never applied), keeping the
+    /// order `plimsoll_rules::check` gives (position, then code). `--select`/`--ignore` and
+    /// pragmas apply to SC codes as to rule codes.
+    pub fn add_shellcheck(&self, reports: &mut [FileReport]) {
+        let Some(shellcheck) = &self.shellcheck else {
+            return;
+        };
+        let linted: Vec<&mut FileReport> =
+            reports.iter_mut().filter(|r| r.error.is_none()).collect();
+        let files: Vec<Dockerfile> = linted
+            .par_iter()
+            .map(|r| Dockerfile::parse_with(&r.text, self.parse_options.clone()))
+            .collect();
+        let refs: Vec<&Dockerfile> = files.iter().collect();
+        let findings = shellcheck.check_files(&refs);
+        for ((report, file), found) in linted.into_iter().zip(&files).zip(findings) {
+            report
+                .warnings
+                .extend(found.failures.into_iter().map(|f| f.0));
+            if found.diagnostics.is_empty() {
+                continue;
+            }
+            let suppressions = Suppressions::collect(file);
+            let diagnostics = &mut report.diagnostics;
+            diagnostics.extend(found.diagnostics.into_iter().filter(|d| {
+                self.selection.is_external_enabled(d.code)
+                    && !suppressions.is_suppressed(d, &external_meta(d.code, d.severity))
+            }));
+            diagnostics.sort_by(|a, b| {
+                (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+                    b.span.start,
+                    b.span.end,
+                    b.code,
+                    &b.message,
+                ))
+            });
+            diagnostics.dedup();
         }
     }
 
@@ -157,6 +214,7 @@ impl FileReport {
             diagnostics: Vec::new(),
             applied: Vec::new(),
             dropped: Vec::new(),
+            warnings: Vec::new(),
             error: Some(error),
         }
     }

@@ -5,6 +5,7 @@ mod commands;
 mod discover;
 mod lint;
 mod printer;
+mod shellcheck;
 mod write;
 
 use clap::Parser;
