@@ -9,8 +9,10 @@ declare_rule! {
     /// Reports an `ADD` that copies files or directories from the build context: a source
     /// that is neither a URL, a git repository nor an archive (by its file name ending:
     /// `.tar`, `.gz`, `.tgz`, `.bz2`, `.xz`, `.zst`, …, hadolint's list plus zstd). An `ADD`
-    /// that mixes an archive with plain files is reported too. Sources whose variables
-    /// have no value are left alone (hadolint reports them).
+    /// that mixes an archive with plain files is reported too. Unlike hadolint, a source
+    /// given by a variable is judged by the value its `ARG` or `ENV` gives it (a URL in
+    /// `ARG URL=https://…` is fine), and left alone when the value is unknown; and git
+    /// sources (`git@host:repo.git`) count as remote.
     ///
     /// ## Why is this bad?
     /// `ADD` does more than copy: it fetches URLs and unpacks local tar archives. Using it

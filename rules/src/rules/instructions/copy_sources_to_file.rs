@@ -8,9 +8,10 @@ declare_rule! {
     /// Reports a `COPY` or `ADD` with more than one source (heredocs count) whose
     /// destination does not end with `/`.
     ///
-    /// Two deviations from hadolint: `ADD` is checked too, as the problem is the same; and
-    /// a destination of `.` or `..` (or ending in `/.` or `/..`) is accepted, since it
-    /// always names an existing directory.
+    /// Deviations from hadolint: `ADD` is checked too, as the problem is the same; a
+    /// destination of `.` or `..` (or ending in `/.` or `/..`) is accepted, since it
+    /// always names an existing directory; and a destination given by a variable is judged
+    /// by the variable's value, and left alone when that is unknown.
     ///
     /// ## Why is this bad?
     /// Without the trailing `/`, the destination is not declared a directory. The classic

@@ -7,7 +7,10 @@ declare_rule! {
     /// Reports a variable reference in an `ENV` value to a variable that the same `ENV`
     /// instruction defines in another pair (`ENV A=1 B=$A`), unless an earlier `ARG` or
     /// `ENV` of the stage (or `ENV` of a stage it is built on) already defines it.
-    /// A pair that refers to its own name (`ENV PATH=/opt/bin:$PATH`) is fine.
+    /// A pair that refers to its own name (`ENV PATH=/opt/bin:$PATH`) is fine, and so is
+    /// `$NAME` in single quotes or escaped as `\$NAME`, which ENV keeps as literal text
+    /// (hadolint reports those). Each reference is reported, `${NAME:-default}` forms
+    /// included.
     ///
     /// ## Why is this bad?
     /// All values of one `ENV` are expanded with the variables as they were *before* the

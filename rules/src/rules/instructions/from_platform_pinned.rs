@@ -9,7 +9,10 @@ declare_rule! {
     /// `$TARGETPLATFORM`. Plimsoll accepts any value built from variables
     /// (`--platform=$TARGETOS/$TARGETARCH`, `--platform=$PLATFORM` with the value passed
     /// as a build argument), as BuildKit's `FromPlatformFlagConstDisallowed` check does:
-    /// such a value follows the build instead of fixing one platform in the file.
+    /// such a value follows the build instead of fixing one platform in the file. Like
+    /// BuildKit, it also accepts a constant platform on a stage whose name contains the
+    /// platform's OS or architecture (`FROM --platform=linux/arm64 alpine AS tools-arm64`):
+    /// the name says the stage is meant for that platform.
     ///
     /// ## Why is this bad?
     /// A constant platform pins the stage to one architecture whatever the build asks
@@ -62,6 +65,26 @@ impl Rule for FromPlatformPinned {
                 continue;
             };
             if value.contains('$') {
+                continue;
+            }
+            // `os/arch[/variant]`: a stage named for its platform is pinned on purpose.
+            let name = instruction
+                .words
+                .get(2)
+                .filter(|_| {
+                    instruction
+                        .words
+                        .get(1)
+                        .is_some_and(|w| w.text.eq_ignore_ascii_case("as"))
+                })
+                .map(|w| w.text.to_ascii_lowercase());
+            let lower = value.to_ascii_lowercase();
+            let mut parts = lower.split('/');
+            let (os, arch) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            if let Some(name) = name
+                && ((!os.is_empty() && name.contains(os))
+                    || (!arch.is_empty() && name.contains(arch)))
+            {
                 continue;
             }
             out.push(
