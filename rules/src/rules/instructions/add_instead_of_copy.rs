@@ -1,4 +1,4 @@
-use crate::helpers::copy::{CopyArgs, is_remote};
+use crate::helpers::copy::{CopyArgs, has_glob, is_remote};
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
 };
@@ -34,8 +34,9 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// The fix replaces `ADD` with `COPY` when every source is a local file or directory
-    /// without an archive ending and the `ADD` uses no flag that only `ADD` has
-    /// (`--checksum`, `--keep-git-dir`, `--unpack`). It is safe: `COPY` copies those
+    /// without an archive ending and without wildcards (a pattern may match archives),
+    /// and the `ADD` uses no flag that only `ADD` has (`--checksum`, `--keep-git-dir`,
+    /// `--unpack`). It is safe: `COPY` copies those
     /// sources the same way. (Only a tar archive saved under a name without an archive
     /// ending would behave differently: `ADD` unpacks it, `COPY` copies it.)
     ///
@@ -147,7 +148,9 @@ impl Rule for AddInsteadOfCopy {
                     "`ADD` of {what}: `COPY` does the same without ADD's URL and unpacking magic"
                 ),
             );
-            if all_local && add_only.is_none() {
+            // A pattern may match archives, which ADD unpacks and COPY would not.
+            let pattern = add.sources.iter().any(|w| has_glob(&w.text));
+            if all_local && add_only.is_none() && !pattern {
                 let written = instruction.keyword_text(&file.text);
                 let copy = if written.chars().all(|c| c.is_ascii_lowercase()) {
                     "copy"
@@ -158,6 +161,10 @@ impl Rule for AddInsteadOfCopy {
                     "Replace `ADD` with `COPY`",
                     vec![Edit::replace(instruction.keyword_span, copy)],
                 ));
+            } else if pattern {
+                diagnostic = diagnostic.with_help(
+                    "use `COPY`, unless the pattern is meant to match tar archives for ADD to unpack",
+                );
             } else if !all_local {
                 diagnostic = diagnostic.with_help(
                     "copy the plain files with their own `COPY` and keep `ADD` for the archive or URL",
