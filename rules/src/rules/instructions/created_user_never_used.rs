@@ -1,3 +1,4 @@
+use super::accounts::{Created, created_user};
 use super::stages::chain;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::shell::Command;
@@ -55,37 +56,6 @@ declare_rule! {
     }
 }
 
-/// Short options that take a value, per tool (`useradd -u 1000`, busybox `adduser -G g`).
-const USERADD_SHORT_VALUES: &str = "bcdefgGkKpsuRPZ";
-const ADDUSER_SHORT_VALUES: &str = "hgsGuk";
-
-/// Long options that take a value when written without `=`.
-const LONG_VALUES: &[&str] = &[
-    "base-dir",
-    "comment",
-    "home-dir",
-    "home",
-    "expiredate",
-    "inactive",
-    "gid",
-    "groups",
-    "skel",
-    "key",
-    "password",
-    "shell",
-    "uid",
-    "root",
-    "prefix",
-    "selinux-user",
-    "ingroup",
-    "gecos",
-    "firstuid",
-    "lastuid",
-    "firstgid",
-    "lastgid",
-    "conf",
-];
-
 /// Tools that start as root and switch user themselves.
 const SWITCHERS: &[&str] = &[
     "gosu",
@@ -99,62 +69,6 @@ const SWITCHERS: &[&str] = &[
 
 /// Users that development-container tools connect as (`remoteUser`), not the image.
 const DEV_CONTAINER_USERS: &[&str] = &["vscode", "codespace"];
-
-/// A user a command creates: its name word and the uid it is given.
-struct Created<'a> {
-    name: &'a Word,
-    uid: Option<String>,
-}
-
-fn created_user(command: &Command) -> Option<Created<'_>> {
-    let short_values = match command.program()? {
-        "useradd" => USERADD_SHORT_VALUES,
-        "adduser" => ADDUSER_SHORT_VALUES,
-        _ => return None,
-    };
-    let args = command.program_args();
-    let mut operands = Vec::new();
-    let mut uid = None;
-    let mut i = 0;
-    while let Some(word) = args.get(i) {
-        let text = word.text.as_str();
-        i += 1;
-        if let Some(long) = text.strip_prefix("--") {
-            match long.split_once('=') {
-                Some(("uid", value)) => uid = Some(value.to_string()),
-                Some(_) => {}
-                None if LONG_VALUES.contains(&long) => {
-                    if long == "uid" {
-                        uid = args.get(i).map(|w| w.text.clone());
-                    }
-                    i += 1;
-                }
-                None => {}
-            }
-        } else if let Some(shorts) = text.strip_prefix('-').filter(|s| !s.is_empty()) {
-            // The first letter that takes a value takes the rest of the word, or the next.
-            if let Some(at) = shorts.find(|c| short_values.contains(c)) {
-                let attached = &shorts[at + 1..];
-                let value = if attached.is_empty() {
-                    i += 1;
-                    args.get(i - 1).map(|w| w.text.clone())
-                } else {
-                    Some(attached.to_string())
-                };
-                if shorts[at..].starts_with('u') {
-                    uid = value;
-                }
-            }
-        } else {
-            operands.push(word);
-        }
-    }
-    // `adduser user group` adds an existing user to a group.
-    match operands.as_slice() {
-        [name] => Some(Created { name, uid }),
-        _ => None,
-    }
-}
 
 /// The user part of `user[:group]`.
 fn user_of(text: &str) -> &str {

@@ -1,6 +1,7 @@
 //! PL7xx: how instructions and stages are used — WORKDIR, COPY/ADD, EXPOSE, repeated
 //! instructions, stage names and the references between stages.
 
+mod accounts;
 mod add_instead_of_copy;
 mod circular_stage_dependency;
 mod copied_archive_extracted;

@@ -1,5 +1,7 @@
+use super::accounts::created_user;
+use super::stages::earlier_in_image;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
-use plimsoll_analyzer::{Keyword, Span};
+use plimsoll_analyzer::{Dockerfile, Instruction, Keyword, Span};
 
 declare_rule! {
     /// ## What it does
@@ -101,12 +103,31 @@ impl Rule for UserNotNumeric {
                         }
                     ),
                 )
-                .with_help(format!(
-                    "use the numeric id the image gives `{user}`, e.g. `USER 10001`"
-                )),
+                .with_help(match created_uid(file, instruction, &user) {
+                    Some(uid) => format!(
+                        "write `USER {uid}{}`: this file creates `{user}` with uid {uid}",
+                        &word.text[written.len()..]
+                    ),
+                    None => {
+                        format!("use the numeric id the image gives `{user}`, e.g. `USER 10001`")
+                    }
+                }),
             );
         }
     }
+}
+
+/// The literal uid an earlier `useradd`/`adduser` of the image gives `user`.
+fn created_uid(file: &Dockerfile, user_instruction: &Instruction, user: &str) -> Option<String> {
+    let stage = file.stages.get(user_instruction.stage?)?;
+    earlier_in_image(file, stage, user_instruction.index)
+        .iter()
+        .flat_map(|i| i.commands())
+        .filter_map(created_user)
+        .filter(|c| c.name.text == user)
+        .filter_map(|c| c.uid)
+        .filter(|uid| !uid.is_empty() && uid.bytes().all(|b| b.is_ascii_digit()))
+        .last()
 }
 
 fn user_part(text: &str) -> &str {
