@@ -76,12 +76,15 @@ pub fn mount_froms<'a>(file: &Dockerfile, instruction: &'a Instruction) -> Vec<F
         };
         // Fields are read from the text as written so that each keeps its own span.
         let raw = value_span.text(&file.text);
+        // Quotes, blanks and line continuations around a field are not part of it.
+        let escape = file.escape();
+        let noise = |c: char| c.is_whitespace() || c == '"' || c == '\'' || c == escape;
         let mut offset = 0;
         for field in raw.split(',') {
             let start = value_span.start + offset;
             offset += field.len() + 1;
-            let lead = field.len() - field.trim_start_matches(['"', '\'', ' ']).len();
-            let body = field.trim_matches(['"', '\'', ' ']);
+            let lead = field.len() - field.trim_start_matches(noise).len();
+            let body = field[lead..].trim_end_matches(noise);
             let Some((key, val)) = body.split_once('=') else {
                 continue;
             };
@@ -315,10 +318,10 @@ mod tests {
 
     #[test]
     fn reads_mount_from_fields_with_their_spans() {
-        let text = "FROM a AS b\nFROM c\nRUN --mount=type=bind,from=b,target=/x --mount=\"type=cache,from=b\" true\n";
+        let text = "FROM a AS b\nFROM c\nRUN --mount=type=bind,from=b,target=/x --mount=\"type=cache,from=b\" \\\n    --mount=type=bind,\\\nfrom=b true\n";
         let file = Dockerfile::parse(text);
         let refs = mount_froms(&file, &file.instructions[2]);
-        assert_eq!(refs.len(), 2);
+        assert_eq!(refs.len(), 3);
         for r in refs {
             assert_eq!(r.value, "b");
             assert_eq!(r.span.text(text), "b");
