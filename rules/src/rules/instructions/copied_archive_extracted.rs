@@ -45,7 +45,7 @@ declare_rule! {
         severity: Severity::Info,
         fix: FixAvailability::None,
         default_enabled: true,
-        summary: "A tar archive is COPYed and then unpacked by a RUN: ADD unpacks it without keeping it",
+        summary: "A tar archive copied in and unpacked by a later RUN: ADD unpacks it without keeping it",
     }
 }
 

@@ -14,9 +14,10 @@ declare_rule! {
     /// by the variable's value, and left alone when that is unknown.
     ///
     /// ## Why is this bad?
-    /// Without the trailing `/`, the destination is not declared a directory. The classic
-    /// builder refuses the instruction; BuildKit copies each source to the same path, so
-    /// when the directory does not exist yet the last file wins and the others are lost.
+    /// The Dockerfile reference requires a destination ending in `/` when there are several
+    /// sources. The classic builder refuses the instruction; BuildKit does not check it,
+    /// and what lands at the destination then depends on whether a directory of that name
+    /// already exists in the image: the line only works by accident.
     ///
     /// ## Example
     /// ```dockerfile
@@ -31,8 +32,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// The fix appends `/` to the destination. It is unsafe because it changes what the
-    /// instruction produces (a directory holding every source, instead of one file).
+    /// The fix appends `/` to the destination. It is unsafe because, where no directory of
+    /// that name existed, it changes what the instruction produces.
     ///
     /// ## References
     /// - [Dockerfile reference: COPY](https://docs.docker.com/reference/dockerfile/#copy)
