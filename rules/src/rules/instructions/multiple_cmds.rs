@@ -8,6 +8,9 @@ declare_rule! {
     /// built on another stage is not a repeat: replacing the parent's `CMD` is what it is
     /// for.
     ///
+    /// BuildKit's `MultipleInstructionsDisallowed` check reports the same thing (for
+    /// `CMD`, `ENTRYPOINT` and `HEALTHCHECK` together).
+    ///
     /// ## Why is this bad?
     /// Each `CMD` replaces the one before, so only the stage's last one takes effect. An
     /// earlier `CMD` is usually a leftover, or an attempt to run two programs, which needs

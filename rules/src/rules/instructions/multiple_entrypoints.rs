@@ -7,6 +7,9 @@ declare_rule! {
     /// Reports a second (third, …) `ENTRYPOINT` in one stage, on the later one. An
     /// `ENTRYPOINT` in a stage built on another stage is not a repeat.
     ///
+    /// BuildKit's `MultipleInstructionsDisallowed` check reports the same thing (for
+    /// `CMD`, `ENTRYPOINT` and `HEALTHCHECK` together).
+    ///
     /// ## Why is this bad?
     /// Each `ENTRYPOINT` replaces the one before, so only the stage's last one takes
     /// effect; setting `ENTRYPOINT` also resets a `CMD` inherited from the base image. The

@@ -6,6 +6,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a second (third, …) `HEALTHCHECK` in one stage, on the later one.
     ///
+    /// BuildKit's `MultipleInstructionsDisallowed` check reports the same thing (for
+    /// `CMD`, `ENTRYPOINT` and `HEALTHCHECK` together).
+    ///
     /// ## Why is this bad?
     /// An image has one health check: each `HEALTHCHECK` replaces the one before, so only
     /// the stage's last one takes effect. The earlier ones are dead text that a reader takes

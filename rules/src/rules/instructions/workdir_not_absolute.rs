@@ -11,6 +11,10 @@ declare_rule! {
     /// usually holds an absolute path. Windows paths with a drive letter (`C:\app`) count
     /// as absolute.
     ///
+    /// BuildKit's `WorkdirRelativePath` check reports the first relative WORKDIR of a
+    /// stage that has set none before; this rule reports every relative one, as hadolint
+    /// does.
+    ///
     /// ## Why is this bad?
     /// A relative WORKDIR is resolved against the WORKDIR already in effect, which for the
     /// first one is whatever the base image sets. The directory the stage works in then
