@@ -52,18 +52,24 @@ impl Command {
 
     /// The command after stripping wrappers such as `sudo`, `env A=b`, `nice`, `time`,
     /// `command`, `exec`: returns the index in `argv` where the real command starts.
+    /// `command -v x` and `command -V x` only look `x` up: the real program is `command`.
     pub fn effective_start(&self) -> usize {
         let mut i = 0;
         while let Some(word) = self.argv.get(i) {
             let name = word.text.rsplit('/').next().unwrap_or(&word.text);
             match name {
                 "sudo" | "env" | "nice" | "time" | "command" | "exec" | "nohup" | "stdbuf" => {
+                    let wrapper = i;
                     i += 1;
                     // Skip the wrapper's own options and env assignments.
                     while let Some(w) = self.argv.get(i) {
-                        if w.text.starts_with('-') || (name == "env" && w.text.contains('=')) {
+                        let t = w.text.as_str();
+                        if t.starts_with('-') || (name == "env" && t.contains('=')) {
+                            if name == "command" && t[1..].contains(['v', 'V']) {
+                                return wrapper;
+                            }
                             i += 1;
-                            if name == "sudo" && matches!(w.text.as_str(), "-u" | "-g") {
+                            if wrapper_option_takes_value(name, t) {
                                 i += 1;
                             }
                         } else {
@@ -133,6 +139,20 @@ impl Command {
             .skip(sub.map_or(args.len(), |i| i + 1))
             .filter(|w| !w.text.starts_with('-'))
     }
+}
+
+/// Whether a wrapper's option is followed by a separate value word (`sudo -u app`,
+/// `nice -n 10`, `env -u NAME`, `time -o FILE`).
+fn wrapper_option_takes_value(wrapper: &str, option: &str) -> bool {
+    let options: &[&str] = match wrapper {
+        "sudo" => &["-u", "-g", "-C", "-D", "-p", "-r", "-t", "-U", "-T"],
+        "env" => &["-u", "-C", "-S"],
+        "nice" => &["-n"],
+        "time" => &["-f", "-o"],
+        "stdbuf" => &["-i", "-o", "-e"],
+        _ => &[],
+    };
+    options.contains(&option)
 }
 
 /// The parsed shell of one RUN (or of a heredoc it runs).
@@ -432,6 +452,19 @@ mod tests {
         assert_eq!(c[0].assignments.len(), 1);
         assert_eq!(c[0].program(), Some("apt-get"));
         assert_eq!(c[0].operands_after_subcommand().next().unwrap().text, "x");
+    }
+
+    #[test]
+    fn wrapper_options_with_values_and_lookups() {
+        let c = commands(
+            "nice -n 10 make; env -u HOME -C /src make; sudo -u app -H make; command -v curl; command -V wget; command ls",
+        );
+        let programs: Vec<_> = c.iter().map(|c| c.program().unwrap()).collect();
+        assert_eq!(
+            programs,
+            vec!["make", "make", "make", "command", "command", "ls"]
+        );
+        assert_eq!(c[3].program_args()[0].text, "-v");
     }
 
     #[test]
