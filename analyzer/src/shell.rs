@@ -244,13 +244,15 @@ impl Walker<'_> {
                 let mut next = connector;
                 let mut cursor = node.walk();
                 let children: Vec<_> = node.children(&mut cursor).collect();
+                let mut element_start = self.commands.len();
                 for child in children {
                     if child.kind() == "|" || child.kind() == "|&" {
-                        if let Some(last) = self.commands.last_mut() {
-                            last.pipes_into_next = true;
+                        if let Some(writer) = self.output_command(element_start) {
+                            self.commands[writer].pipes_into_next = true;
                         }
                         next = Connector::Pipe;
                     } else if child.is_named() {
+                        element_start = self.commands.len();
                         self.visit(child, next, nested);
                     }
                 }
@@ -295,6 +297,22 @@ impl Walker<'_> {
                 }
             }
         }
+    }
+
+    /// Of the commands found since `from` (one pipeline element), the last one that is not
+    /// inside another one's command substitution: the command whose output the pipe takes
+    /// (`echo $(date) | tee` pipes `echo`, `(a; b) | c` pipes `b`).
+    fn output_command(&self, from: usize) -> Option<usize> {
+        let found = self.commands.get(from..)?;
+        (0..found.len())
+            .rev()
+            .find(|&k| {
+                let span = found[k].span;
+                !found[..k]
+                    .iter()
+                    .any(|outer| outer.span.start <= span.start && span.end <= outer.span.end)
+            })
+            .map(|k| from + k)
     }
 
     fn command(&mut self, node: Node<'_>, connector: Connector, nested: bool) {
@@ -452,6 +470,17 @@ mod tests {
         assert_eq!(c[0].assignments.len(), 1);
         assert_eq!(c[0].program(), Some("apt-get"));
         assert_eq!(c[0].operands_after_subcommand().next().unwrap().text, "x");
+    }
+
+    #[test]
+    fn the_pipe_takes_the_output_of_the_outer_command() {
+        let c = commands("echo $(date) | tee x; (a; b $(d)) | c");
+        let piping: Vec<_> = c
+            .iter()
+            .filter(|c| c.pipes_into_next)
+            .map(|c| c.name().unwrap())
+            .collect();
+        assert_eq!(piping, vec!["echo", "b"]);
     }
 
     #[test]
