@@ -265,7 +265,7 @@ impl Walker<'_> {
                 let mut cursor = node.walk();
                 let redirects: Vec<Word> = node
                     .children_by_field_name("redirect", &mut cursor)
-                    .filter_map(|r| r.child_by_field_name("destination"))
+                    .filter_map(redirect_target)
                     .map(|d| self.word(d))
                     .collect();
                 // Redirections of a compound statement apply to its last command for our
@@ -325,7 +325,7 @@ impl Walker<'_> {
                 "variable_assignment" => assignments.push(self.word(child)),
                 "command_name" => argv.push(self.word(child)),
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
-                    if let Some(d) = child.child_by_field_name("destination") {
+                    if let Some(d) = redirect_target(child) {
                         redirects.push(self.word(d));
                     }
                 }
@@ -411,6 +411,20 @@ impl Walker<'_> {
     }
 }
 
+/// What a redirection reads or writes: the file of `> file`, the word of `<<< word`.
+fn redirect_target(redirect: Node<'_>) -> Option<Node<'_>> {
+    redirect.child_by_field_name("destination").or_else(|| {
+        if redirect.kind() != "herestring_redirect" {
+            return None;
+        }
+        let mut cursor = redirect.walk();
+        redirect
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "file_descriptor")
+            .last()
+    })
+}
+
 /// Removes shell quoting from a word as written; expansions are kept verbatim.
 pub fn unquote_shell(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
@@ -481,6 +495,13 @@ mod tests {
             .map(|c| c.name().unwrap())
             .collect();
         assert_eq!(piping, vec!["echo", "b"]);
+    }
+
+    #[test]
+    fn here_strings_are_redirects() {
+        let c = commands("chpasswd <<< 'root:pw'; cat > out.txt");
+        assert_eq!(c[0].redirects[0].text, "root:pw");
+        assert_eq!(c[1].redirects[0].text, "out.txt");
     }
 
     #[test]
