@@ -7,9 +7,11 @@ declare_rule! {
     /// ## What it does
     /// Reports a package in `go install`, `go get` or `go run` that is not pinned to a
     /// version: no `@version`, or a query that moves (`@latest`, `@upgrade`, `@patch`,
-    /// `@master`, `@main`, `@HEAD`). Local packages (`.`, `./cmd/...`, `/src/x`) and Go
-    /// files (`go run main.go`) are not reported; a `$VARIABLE` is looked up in the
-    /// Dockerfile's ARG and ENV values, and one it does not give is not reported.
+    /// `@master`, `@main`, `@HEAD`). Local packages (`.`, `./cmd/...`, `/src/x`), Go
+    /// files (`go run main.go`) and the patterns `tool`, `all`, `std` and `cmd`
+    /// (`go install tool` installs the tools `go.mod` pins) are not reported. A
+    /// `$VARIABLE` is looked up in the Dockerfile's ARG and ENV values; one it does not
+    /// give is not reported.
     ///
     /// hadolint's DL3062 takes the value of options such as `-o bin/tool` or
     /// `-ldflags "-s -w"` for packages, reports `go run main.go`, accepts `@master`, and
@@ -153,6 +155,11 @@ fn go_packages(command: &Command) -> Option<(&'static str, Vec<&Word>)> {
             if !t.contains('=') && VALUE_FLAGS.contains(&name) {
                 rest.next();
             }
+            continue;
+        }
+        // Package patterns with a meaning of their own: `go install tool` installs the
+        // tools `go.mod` lists, at the versions it pins.
+        if action != "run" && matches!(t, "tool" | "all" | "std" | "cmd") {
             continue;
         }
         packages.push(word);

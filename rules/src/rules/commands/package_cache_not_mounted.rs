@@ -61,7 +61,7 @@ impl Rule for PackageCacheNotMounted {
                 continue;
             }
             let home = match runs_as(ctx.file, instruction) {
-                RunsAs::Root => "/root",
+                RunsAs::Root | RunsAs::BaseImageUser => "/root",
                 _ => "$HOME",
             };
             let Some((span, shown, targets)) =

@@ -17,6 +17,11 @@ declare_rule! {
     /// - `gpgcheck=0` written into a repository file (`echo`, `sed -i …`);
     /// - apk: `--allow-untrusted`.
     ///
+    /// Packages the build made itself are not reported: a `[trusted=yes]` repository at a
+    /// `file:` or `copy:` URI, and `apk add --allow-untrusted`, `rpm --nosignature` or
+    /// `dnf --nogpgcheck` of local package files (`/tmp/packages/*.apk`), unless the same
+    /// RUN downloads them with `curl` or `wget`.
+    ///
     /// ## Why is this bad?
     /// Package signatures are what proves a package comes from the distribution or vendor
     /// and was not changed on a mirror, a proxy or in transit (repositories are often
@@ -68,8 +73,16 @@ impl Rule for PackageSignatureCheckDisabled {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for instruction in runs(ctx.file) {
+            // A package file the same RUN downloads is as unchecked as a remote one.
+            let downloads = instruction.commands().any(|c| {
+                matches!(
+                    program_word(c).map(|w| base_name(&w.text)),
+                    Some("curl" | "wget")
+                )
+            });
             for command in instruction.commands() {
-                for (word, what, why, help) in find(command) {
+                let local = !downloads && installs_local_files(command);
+                for (word, what, why, help) in find(command, local) {
                     out.push(
                         Diagnostic::new(
                             &Self::META,
@@ -89,7 +102,9 @@ impl Rule for PackageSignatureCheckDisabled {
 
 type Finding<'a> = (&'a Word, String, &'static str, &'static str);
 
-fn find(command: &Command) -> Vec<Finding<'_>> {
+/// `local`: the command installs package files already in the image (built in another
+/// stage), which have nothing to check a signature against.
+fn find(command: &Command, local: bool) -> Vec<Finding<'_>> {
     let mut found: Vec<Finding<'_>> = Vec::new();
     let args = command.program_args();
     let program = program_word(command).map_or("", |w| base_name(&w.text));
@@ -114,7 +129,7 @@ fn find(command: &Command) -> Vec<Finding<'_>> {
             ));
         }
     }
-    if program == "apk" {
+    if program == "apk" && !local {
         for word in args.iter().filter(|w| w.text == "--allow-untrusted") {
             found.push((
                 word,
@@ -124,7 +139,7 @@ fn find(command: &Command) -> Vec<Finding<'_>> {
             ));
         }
     }
-    if program == "rpm" {
+    if program == "rpm" && !local {
         for word in args.iter().filter(|w| w.text == "--nosignature") {
             found.push((
                 word,
@@ -165,7 +180,7 @@ fn find(command: &Command) -> Vec<Finding<'_>> {
                 found.push((word, format!("{shown} {t}"), why, APT_KEY_HELP));
             }
         }
-        Manager::Yum | Manager::Dnf | Manager::Microdnf | Manager::Zypper => {
+        Manager::Yum | Manager::Dnf | Manager::Microdnf | Manager::Zypper if !local => {
             for word in args {
                 let t = word.text.as_str();
                 let off = match t {
@@ -189,7 +204,7 @@ fn find(command: &Command) -> Vec<Finding<'_>> {
         _ => {}
     }
     // `tdnf` is not a package manager the helpers know.
-    if program == "tdnf" {
+    if program == "tdnf" && !local {
         for word in args.iter().filter(|w| w.text == "--nogpgcheck") {
             found.push((
                 word,
@@ -202,6 +217,32 @@ fn find(command: &Command) -> Vec<Finding<'_>> {
     found
 }
 
+/// Subcommands of package managers that take package files.
+const INSTALL_WORDS: &[&str] = &[
+    "add",
+    "install",
+    "localinstall",
+    "reinstall",
+    "in",
+    "upgrade",
+];
+
+/// Whether every package the command names is a local file (`/tmp/pkgs/x.apk`,
+/// `./dist/*.rpm`), not a name looked up in a repository or a URL.
+fn installs_local_files(command: &Command) -> bool {
+    let mut operands = command
+        .program_args()
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|t| !t.starts_with('-') && !INSTALL_WORDS.contains(t))
+        .peekable();
+    operands.peek().is_some()
+        && operands.all(|t| {
+            !t.contains("://")
+                && (t.starts_with('/') || t.starts_with("./") || t.starts_with("../"))
+        })
+}
+
 fn is_true(value: &str) -> bool {
     matches!(value, "true" | "1" | "yes" | "on")
 }
@@ -211,6 +252,11 @@ fn trusted_sources_option(text: &str) -> Option<&'static str> {
     let open = text.find('[')?;
     let close = open + text[open..].find(']')?;
     let options = &text[open + 1..close];
+    // A repository in a local directory holds packages the build made itself.
+    let uri = text[close + 1..].trim_start();
+    if uri.starts_with("file:") || uri.starts_with("copy:") {
+        return None;
+    }
     options.split([' ', ',']).find_map(|o| match o.trim() {
         "trusted=yes" => Some("trusted=yes"),
         "allow-insecure=yes" => Some("allow-insecure=yes"),
@@ -264,5 +310,9 @@ mod tests {
             None
         );
         assert_eq!(trusted_sources_option("trusted=yes"), None);
+        assert_eq!(
+            trusted_sources_option("deb [ trusted=yes ] file:///tmp/repo ./"),
+            None
+        );
     }
 }

@@ -181,13 +181,16 @@ fn check_run(
             continue;
         }
         let span = Span::new(head.span.start, last[0].span.end);
-        let first = head.program().unwrap_or("…");
-        let then = last[0].program().unwrap_or("…");
-        let shown = pipeline
-            .iter()
-            .map(|c| format!("{} …", c.program().unwrap_or("…")))
-            .collect::<Vec<_>>()
-            .join(" | ");
+        let first = shown_name(head);
+        let then = shown_name(last[0]);
+        let shown = match pipeline.as_slice() {
+            [_, _] | [_, _, _] => pipeline
+                .iter()
+                .map(|c| format!("{} …", shown_name(c)))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            _ => format!("{first} … | … | {then} …"),
+        };
         let help = if shell.knows_pipefail {
             "add `-o pipefail` to the stage's SHELL, or start the RUN with \
              `set -o pipefail && `"
@@ -216,6 +219,16 @@ fn check_run(
             ));
         }
         out.push(diagnostic);
+    }
+}
+
+/// The program a command runs, as a message shows it (`{ ldd …` shows `ldd`, for a
+/// group the shell grammar could not read).
+fn shown_name<'a>(command: &'a Command) -> &'a str {
+    match command.program() {
+        Some("{" | "(") => command.argv.get(1).map_or("…", |w| w.text.as_str()),
+        Some(name) => name,
+        None => "…",
     }
 }
 

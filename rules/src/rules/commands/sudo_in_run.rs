@@ -6,10 +6,12 @@ declare_rule! {
     /// Reports `sudo` in a RUN, also in front of a wrapped command (`env X=1 sudo make`)
     /// and written with its path (`/usr/bin/sudo`).
     ///
-    /// The message says what to do instead for the user the RUN runs as: as root (no
-    /// USER before it in the image, or `USER root`), `sudo` is redundant; as another user,
-    /// switch to `USER root` for the commands that need it; to run a command as another
-    /// user (`sudo -u app …`), use USER, `setpriv` or `gosu`.
+    /// The message says what to do instead for the user the RUN runs as: after
+    /// `USER root`, `sudo` is redundant; after another USER, switch to `USER root` for the
+    /// commands that need it; to run a command as another user (`sudo -u app …`), use
+    /// USER, `setpriv` or `gosu`. Without any USER in the Dockerfile the base image decides
+    /// (usually root, but development images often set another user), and the message
+    /// covers both.
     ///
     /// hadolint's DL3004 reports `sudo` only when it is the command name as written, so it
     /// misses `/usr/bin/sudo` and `env … sudo`.
@@ -86,7 +88,7 @@ impl Rule for SudoInRun {
                             "put `USER root` before the commands that need root and switch \
                              back to the unprivileged USER after them; do not install sudo",
                         ),
-                        RunsAs::Unknown => (
+                        RunsAs::Unknown | RunsAs::BaseImageUser => (
                             "`sudo` in a RUN: as root it is redundant, and as another user it \
                              means that user can become root without a password",
                             "run the commands that need root under `USER root` and switch \

@@ -70,11 +70,13 @@ pub fn earlier_in_image<'a>(
 /// Who a RUN runs as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunsAs {
-    /// No USER before it in the image (the base image's user, almost always root), or
-    /// `USER root` / `USER 0`.
+    /// `USER root` or `USER 0`.
     Root,
     NonRoot,
-    /// A USER whose value the Dockerfile does not give.
+    /// No USER before it in the image: the base image's user, usually root but not
+    /// always (development images often set another).
+    BaseImageUser,
+    /// A USER whose value the Dockerfile does not give, or an ONBUILD RUN.
     Unknown,
 }
 
@@ -86,7 +88,7 @@ pub fn runs_as(file: &Dockerfile, instruction: &Instruction) -> RunsAs {
     }
     let Some(user) = earlier_in_image(file, instruction).find(|i| i.keyword == Keyword::User)
     else {
-        return RunsAs::Root;
+        return RunsAs::BaseImageUser;
     };
     let Some(word) = user.words.first() else {
         return RunsAs::Unknown;
@@ -231,7 +233,7 @@ mod tests {
     #[test]
     fn user_along_the_chain() {
         let f = file(
-            "FROM a AS base\nUSER app\nFROM base AS next\nRUN x\nUSER root\nRUN y\nFROM a\nARG U\nUSER $U\nRUN z\nONBUILD RUN w\n",
+            "FROM a AS base\nUSER app\nFROM base AS next\nRUN x\nUSER root\nRUN y\nFROM a\nARG U\nUSER $U\nRUN z\nONBUILD RUN w\nFROM a\nRUN v\n",
         );
         let who: Vec<RunsAs> = runs(&f).map(|r| runs_as(&f, r)).collect();
         assert_eq!(
@@ -240,7 +242,8 @@ mod tests {
                 RunsAs::NonRoot,
                 RunsAs::Root,
                 RunsAs::Unknown,
-                RunsAs::Unknown
+                RunsAs::Unknown,
+                RunsAs::BaseImageUser
             ]
         );
     }
