@@ -224,7 +224,7 @@ fn check_run(
 
 /// The program a command runs, as a message shows it (`{ ldd …` shows `ldd`, for a
 /// group the shell grammar could not read).
-fn shown_name<'a>(command: &'a Command) -> &'a str {
+fn shown_name(command: &Command) -> &str {
     match command.program() {
         Some("{" | "(") => command.argv.get(1).map_or("…", |w| w.text.as_str()),
         Some(name) => name,
