@@ -64,8 +64,9 @@ impl Rule for PackageCacheNotMounted {
                 RunsAs::Root | RunsAs::BaseImageUser => "/root",
                 _ => "$HOME",
             };
-            let Some((span, shown, targets)) =
-                instruction.commands().find_map(|c| downloads(c, home))
+            let Some((command, (span, shown, targets))) = instruction
+                .commands()
+                .find_map(|c| downloads(c, home).map(|found| (c, found)))
             else {
                 continue;
             };
@@ -75,6 +76,14 @@ impl Rule for PackageCacheNotMounted {
                 .collect::<Vec<_>>()
                 .join(" ");
             let mut help = format!("mount the cache: `RUN {mounts} …`");
+            if let Some(option) = ["--no-cache", "--no-cache-dir"]
+                .into_iter()
+                .find(|o| command.program_args().iter().any(|w| w.text == *o))
+            {
+                help.push_str(&format!(
+                    "; drop `{option}`, which keeps the cache from being used"
+                ));
+            }
             if shown.starts_with("apt") {
                 help.push_str(
                     "; also delete /etc/apt/apt.conf.d/docker-clean, or the official images \
@@ -126,7 +135,10 @@ fn downloads(command: &Command, home: &str) -> Option<(Span, String, Vec<String>
                 }
                 _ => return None,
             };
-            let program = command.program().unwrap_or_default();
+            let program = match p.manager {
+                Manager::Pip => "pip",
+                _ => command.program().unwrap_or_default(),
+            };
             let sub = p.subcommand.map_or("", |s| s.text.as_str());
             let (span, _) = head("");
             (span, format!("{program} {sub}"), dirs)

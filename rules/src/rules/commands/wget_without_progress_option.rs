@@ -8,6 +8,9 @@ declare_rule! {
     /// `--progress=…`, `-q` (`--quiet`), `-nv` (`--no-verbose`), or a log file
     /// (`-o FILE`, `-a FILE`).
     ///
+    /// hadolint's DL3047 reports once per RUN and misses `sudo wget`; this rule points at
+    /// each `wget` that lacks the option.
+    ///
     /// ## Why is this bad?
     /// When its output is not a terminal, as in a build, GNU wget shows progress as rows
     /// of dots: a line for every 50 KB downloaded. A large download buries the rest of

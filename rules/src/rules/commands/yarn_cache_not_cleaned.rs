@@ -14,6 +14,10 @@ declare_rule! {
     /// Stages that are only copied from are not reported: their cache never reaches the
     /// final image.
     ///
+    /// hadolint's DL3060 accepts only `yarn cache clean` and reads only `yarn install`;
+    /// this rule also accepts deleting the cache directory and also reports a bare `yarn`
+    /// and `sudo yarn install`.
+    ///
     /// ## Why is this bad?
     /// Yarn keeps a copy of every package it downloads in its cache, next to the copy in
     /// `node_modules`. Left in the layer, the cache often doubles the size the

@@ -8,7 +8,7 @@ declare_rule! {
     ///
     /// `zypper update` and `zypper patch` are not reported (hadolint 2 stopped reporting
     /// upgrades in general; the opt-in `package-upgrade-in-build` rule, PL815, covers
-    /// them).
+    /// them). Unlike hadolint's DL3035, the rule also sees `sudo zypper dup`.
     ///
     /// ## Why is this bad?
     /// `dist-upgrade` is a distribution upgrade: it may replace packages with those of
