@@ -186,7 +186,7 @@ fn chpasswd_user(text: &str) -> Option<&str> {
     text.split("\\n")
         .flat_map(str::lines)
         .filter_map(|line| line.split_once(':'))
-        .find(|(user, password)| !user.trim().is_empty() && !password.trim().is_empty())
+        .find(|(user, password)| !user.trim().is_empty() && !is_locked(password))
         .map(|(user, _)| user.trim())
 }
 

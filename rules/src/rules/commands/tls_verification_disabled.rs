@@ -9,7 +9,8 @@ declare_rule! {
     /// Reports ways of turning off the certificate check of HTTPS downloads:
     /// - `curl -k` / `--insecure` (also inside `-fsSLk`), `--proxy-insecure`;
     /// - `wget --no-check-certificate`;
-    /// - `pip install --trusted-host HOST`, `pip config set global.trusted-host …`;
+    /// - `pip install --trusted-host HOST`, `pip config set global.trusted-host …` (but not
+    ///   for `localhost`, a package index inside the build itself);
     /// - `git -c http.sslVerify=false`, `git config http.sslVerify false`;
     /// - `npm config set strict-ssl false` (also `yarn`, `pnpm`, `npm --strict-ssl=false`);
     /// - `conda config --set ssl_verify false`;
@@ -131,7 +132,7 @@ fn insecure_env(key: &str, value: &str) -> Option<&'static str> {
         "GIT_SSL_NO_VERIFY" => {
             Some("remove it; git honours the system CA store, or `GIT_SSL_CAINFO=/path/to/ca.pem`")
         }
-        "PIP_TRUSTED_HOST" if !value.is_empty() => {
+        "PIP_TRUSTED_HOST" if !value.is_empty() && !value.starts_with("localhost") => {
             Some("remove it; give pip your CA with `PIP_CERT=/path/to/ca.pem`")
         }
         "NPM_CONFIG_STRICT_SSL" if is_false(&value) => {
@@ -303,6 +304,11 @@ fn in_command(command: &Command, found: &mut Vec<Found>) {
                             .map(|(_, h)| h.to_string())
                             .or_else(|| args.get(i + 1).map(|w| w.text.clone()))
                             .unwrap_or_default();
+                        // A package index on the build machine itself is no one else's.
+                        let host_name = host.split(':').next().unwrap_or("");
+                        if host_name == "localhost" || host_name.starts_with("127.") {
+                            continue;
+                        }
                         found.push(Found {
                             span: word.span,
                             what: format!("pip {} {host}", t.split('=').next().unwrap_or(t)),
