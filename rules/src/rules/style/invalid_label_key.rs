@@ -8,8 +8,9 @@ declare_rule! {
     /// letters, digits, `.`, `-`, `_` and `/`, have no `..` or `--`, and not use the
     /// namespaces Docker reserves (`com.docker.`, `io.docker.`, `org.dockerproject.`).
     ///
-    /// This is hadolint's DL3048, with its severity (style). Keys with a variable in them
-    /// are not checked.
+    /// This is hadolint's DL3048, with its severity (style). A key with a variable in it is
+    /// checked as the builder stores it, after expansion (hadolint checks the text as
+    /// written, `$` included); one whose variable has no value in the file is skipped.
     ///
     /// ## Why is this bad?
     /// Labels from many sources end up on one image: the base image, the build, CI, the
@@ -51,11 +52,21 @@ impl Rule for InvalidLabelKey {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for label in labels(ctx.file) {
-            let key = &label.pair.key;
-            if key.is_empty() || key.contains('$') {
+            let written = &label.pair.key;
+            let key = if written.contains('$') {
+                // Checked as the builder stores it; unknown when a variable has no value.
+                let expanded = ctx.file.expand(label.instruction.index, written);
+                if !expanded.unresolved.is_empty() {
+                    continue;
+                }
+                expanded.text
+            } else {
+                written.clone()
+            };
+            if key.is_empty() {
                 continue;
             }
-            let Some(problem) = problem(key) else {
+            let Some(problem) = problem(&key) else {
                 continue;
             };
             out.push(

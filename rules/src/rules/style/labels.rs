@@ -9,7 +9,7 @@
 
 use super::spdx_ids;
 use crate::{Context, Diagnostic, RuleMeta};
-use plimsoll_analyzer::{Dockerfile, KeyValue, Keyword, Span};
+use plimsoll_analyzer::{Dockerfile, Instruction, KeyValue, Keyword, Span};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -179,6 +179,7 @@ pub fn options_for(file: &Dockerfile) -> LabelOptions {
 
 /// A LABEL pair with its value as the builder stores it.
 pub struct Label<'a> {
+    pub instruction: &'a Instruction,
     pub pair: &'a KeyValue,
     /// The value after quote removal and variable expansion; `None` when it uses a
     /// variable the file does not define (a build argument without default, say).
@@ -206,7 +207,11 @@ pub fn labels(file: &Dockerfile) -> impl Iterator<Item = Label<'_>> {
                 } else {
                     Some(raw.to_string())
                 };
-                Label { pair, value }
+                Label {
+                    instruction,
+                    pair,
+                    value,
+                }
             })
         })
 }
