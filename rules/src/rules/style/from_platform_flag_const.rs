@@ -9,9 +9,8 @@ declare_rule! {
     /// stage as platform-specific on purpose.
     ///
     /// This is BuildKit's `FromPlatformFlagConstDisallowed` check. It is off by default
-    /// because hadolint's DL3029 reports every `--platform` that does not use
-    /// `BUILDPLATFORM` or `TARGETPLATFORM`, constants included; select
-    /// `FromPlatformFlagConstDisallowed` (or PL916) for BuildKit's narrower scope.
+    /// because the rule for hadolint's DL3029 reports constant platforms too; select
+    /// `FromPlatformFlagConstDisallowed` (or PL916) to get them under BuildKit's name.
     ///
     /// ## Why is this bad?
     /// A constant platform pins the stage: in a multi-platform build (`--platform

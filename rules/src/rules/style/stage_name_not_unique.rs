@@ -7,9 +7,10 @@ declare_rule! {
     /// are compared as BuildKit compares them, ignoring case: `AS Build` and `AS build`
     /// are the same name.
     ///
-    /// This is BuildKit's `DuplicateStageName` check. hadolint's DL3024 reports the same
-    /// thing but compares names with their case; this rule finds every duplicate DL3024
-    /// finds and the ones that differ only in case, so it is on by default.
+    /// This is BuildKit's `DuplicateStageName` check. It is off by default because the
+    /// rule for hadolint's DL3024 reports the same duplicates (Plimsoll's, like BuildKit,
+    /// ignoring case); select `DuplicateStageName` (or PL904) to get them under
+    /// BuildKit's name.
     ///
     /// ## Why is this bad?
     /// `COPY --from=build` and `--target build` can name only one of the stages: BuildKit
@@ -44,7 +45,7 @@ declare_rule! {
         alias: Some("DuplicateStageName"),
         severity: Severity::Warning,
         fix: FixAvailability::None,
-        default_enabled: true,
+        default_enabled: false,
         summary: "Two stages have the same name",
     }
 }
