@@ -32,6 +32,11 @@ declare_rule! {
     /// CMD ["nginx-debug", "-g", "daemon off;"]
     /// ```
     ///
+    /// ## Default
+    /// Off: PL721 (DL4003, several CMD), PL722 (DL4004, several ENTRYPOINT) and PL703
+    /// (DL3012, several HEALTHCHECK) report the same instructions by default. Select this
+    /// rule (or its BuildKit name) to get BuildKit's single check instead.
+    ///
     /// ## References
     /// - [BuildKit check MultipleInstructionsDisallowed](https://docs.docker.com/reference/build-checks/multiple-instructions-disallowed/)
     /// - [hadolint DL4003](https://github.com/hadolint/hadolint/wiki/DL4003)
@@ -42,7 +47,7 @@ declare_rule! {
         alias: Some("MultipleInstructionsDisallowed"),
         severity: Severity::Warning,
         fix: FixAvailability::None,
-        default_enabled: true,
+        default_enabled: false,
         summary: "A CMD, ENTRYPOINT or HEALTHCHECK is overridden later in the same stage",
     }
 }
