@@ -3,7 +3,7 @@
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
 use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
-use plimsoll_rules::{BuildContext, Diagnostic, Selection};
+use plimsoll_rules::{BuildContext, Diagnostic, Settings};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -24,7 +24,6 @@ pub struct FileReport {
 }
 
 pub struct Linter {
-    pub selection: Selection,
     pub parse_options: ParseOptions,
     /// `None`: no build context; `Some(None)`: each Dockerfile's directory; `Some(dir)`.
     pub context: Option<Option<PathBuf>>,
@@ -35,23 +34,24 @@ pub struct Linter {
 const CONTEXT_FILE_LIMIT: usize = 100_000;
 
 impl Linter {
-    pub fn new(
-        selection: Selection,
-        parse_options: ParseOptions,
-        context: Option<Option<PathBuf>>,
-    ) -> Linter {
+    pub fn new(parse_options: ParseOptions, context: Option<Option<PathBuf>>) -> Linter {
         Linter {
-            selection,
             parse_options,
             context,
             contexts: Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn lint_path(&self, path: &Path, fixing: Option<FixOptions>) -> FileReport {
+    /// Lints one file with the settings that apply to it (see `config`).
+    pub fn lint_path(
+        &self,
+        path: &Path,
+        settings: &Settings,
+        fixing: Option<FixOptions>,
+    ) -> FileReport {
         let display = display_path(path);
         match std::fs::read(path) {
-            Ok(bytes) => self.lint_bytes(display, Some(path), bytes, fixing),
+            Ok(bytes) => self.lint_bytes(display, Some(path), bytes, settings, fixing),
             Err(e) => FileReport::failed(display, e.to_string()),
         }
     }
@@ -63,6 +63,7 @@ impl Linter {
         display: String,
         path: Option<&Path>,
         bytes: Vec<u8>,
+        settings: &Settings,
         fixing: Option<FixOptions>,
     ) -> FileReport {
         if bytes.contains(&0) {
@@ -82,10 +83,16 @@ impl Linter {
             }
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match fixing {
-            None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
+            None => (
+                None,
+                self.diagnostics(&text, path, settings),
+                Vec::new(),
+                Vec::new(),
+            ),
             Some(options) => {
-                let outcome =
-                    plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
+                let outcome = plimsoll_rewriter::fix_text(&text, options, &|t| {
+                    self.diagnostics(t, path, settings)
+                });
                 let fixed = (outcome.text != text).then_some(outcome.text);
                 (fixed, outcome.remaining, outcome.applied, outcome.dropped)
             }
@@ -113,7 +120,7 @@ impl Linter {
     }
 
     /// The findings for a text, with the build context of the file it belongs to.
-    fn diagnostics(&self, text: &str, path: Option<&Path>) -> Vec<Diagnostic> {
+    fn diagnostics(&self, text: &str, path: Option<&Path>, settings: &Settings) -> Vec<Diagnostic> {
         let file = Dockerfile::parse_with(text, self.parse_options.clone());
         let context = match (&self.context, path) {
             (Some(dir), Some(path)) if reads_context(&file) => {
@@ -132,7 +139,7 @@ impl Linter {
             (Some(Some(dir)), None) if reads_context(&file) => Some(self.build_context(dir)),
             _ => None,
         };
-        plimsoll_rules::check(&file, context.as_deref(), &self.selection)
+        plimsoll_rules::check_with(&file, context.as_deref(), settings)
     }
 
     fn build_context(&self, dir: &Path) -> Arc<BuildContext> {

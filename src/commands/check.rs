@@ -2,6 +2,7 @@
 
 use crate::Exit;
 use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat};
+use crate::config::{self, FileSettings, Mode, Overrides, Resolver};
 use crate::discover;
 use crate::lint::{FileReport, Linter};
 use crate::printer::{self, Summary};
@@ -10,7 +11,7 @@ use anyhow::{Context as _, Result, bail};
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
 use plimsoll_analyzer::ParseOptions;
 use plimsoll_rewriter::FixOptions;
-use plimsoll_rules::{Selection, Severity};
+use plimsoll_rules::Selection;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -42,13 +43,29 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
     {
         bail!("--context {}: not a directory", dir.display());
     }
-    let linter = Linter::new(selection, parse_options, context);
+    let mut configs = Resolver::new(
+        if args.isolated {
+            Mode::Isolated
+        } else if let Some(path) = &args.config {
+            Mode::Explicit(path.clone())
+        } else {
+            Mode::Discover
+        },
+        Overrides {
+            select: selection.select,
+            extend_select: selection.extend_select,
+            ignore: selection.ignore,
+            fail_level: fail_level(&args),
+        },
+    );
+    let linter = Linter::new(parse_options, context);
     let fixing = (args.fix || args.diff || args.fix_only).then(|| FixOptions {
         unsafe_fixes: args.unsafe_fixes,
         ..FixOptions::default()
     });
 
     let stdin = args.paths.iter().any(|p| p == Path::new("-"));
+    let mut file_settings: Vec<FileSettings> = Vec::new();
     let reports: Vec<FileReport> = if stdin {
         if args.paths.len() > 1 {
             bail!("`-` (standard input) cannot be combined with other paths");
@@ -61,12 +78,28 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
             .stdin_filename
             .as_ref()
             .map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        vec![linter.lint_bytes(display, args.stdin_filename.as_deref(), bytes, fixing)]
+        let settings = configs.for_file(args.stdin_filename.as_deref())?;
+        say_notes(&mut configs);
+        let report = linter.lint_bytes(
+            display,
+            args.stdin_filename.as_deref(),
+            bytes,
+            &settings.settings,
+            fixing,
+        );
+        file_settings.push(settings);
+        vec![report]
     } else {
         let files = discover::discover(&args.paths)?;
+        // Every file's configuration first: a broken one stops the run before any output.
+        for file in &files {
+            file_settings.push(configs.for_file(Some(file))?);
+        }
+        say_notes(&mut configs);
         let mut reports: Vec<FileReport> = files
             .par_iter()
-            .map(|f| linter.lint_path(f, fixing))
+            .zip(&file_settings)
+            .map(|(f, s)| linter.lint_path(f, &s.settings, fixing))
             .collect();
         if args.fix || args.fix_only {
             for (report, path) in reports.iter_mut().zip(&files) {
@@ -148,20 +181,38 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
     if args.fix_only {
         return Ok(Exit::Clean);
     }
-    let threshold = match (args.exit_zero, args.fail_level) {
-        (true, _) | (_, FailLevel::Never) => None,
-        (_, FailLevel::Style) => Some(Severity::Style),
-        (_, FailLevel::Info) => Some(Severity::Info),
-        (_, FailLevel::Warning) => Some(Severity::Warning),
-        (_, FailLevel::Error) => Some(Severity::Error),
-    };
-    let failing = threshold.is_some_and(|t| {
-        reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .any(|d| d.severity >= t)
-    });
+    // Each file fails by its own configuration's fail level (the command line wins).
+    let failing = reports
+        .iter()
+        .zip(&file_settings)
+        .any(|(report, settings)| {
+            settings
+                .fail_level
+                .threshold()
+                .is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t))
+        });
     Ok(if failing { Exit::Findings } else { Exit::Clean })
+}
+
+/// `--exit-zero` or `--fail-level`, when given: they win over any configuration.
+fn fail_level(args: &CheckArgs) -> Option<config::FailLevel> {
+    if args.exit_zero {
+        return Some(config::FailLevel::Never);
+    }
+    args.fail_level.map(|level| match level {
+        FailLevel::Style => config::FailLevel::Style,
+        FailLevel::Info => config::FailLevel::Info,
+        FailLevel::Warning => config::FailLevel::Warning,
+        FailLevel::Error => config::FailLevel::Error,
+        FailLevel::Never => config::FailLevel::Never,
+    })
+}
+
+/// Which hadolint configuration is used, and warnings about configurations: once, on stderr.
+fn say_notes(configs: &mut Resolver) {
+    for note in configs.take_notes() {
+        eprintln!("{note}");
+    }
 }
 
 fn print(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {
