@@ -206,13 +206,15 @@ fn explicit_config_and_isolated() {
         ("plimsoll.toml", "ignore = [\"PL100\"]\n"),
         (
             "ci/strict.toml",
-            "select = [\"PL100\", \"PL101\"]\n[per-file-ignores]\n\"../sub/*\" = [\"PL101\"]\n",
+            "select = [\"PL100\", \"PL101\"]\n[per-file-ignores]\n\"images/*\" = [\"PL101\"]\n",
         ),
         ("Dockerfile", UNTAGGED),
         ("sub/Dockerfile", LATEST),
+        ("ci/images/Dockerfile", LATEST),
         (".hadolint.yaml", "ignored: [DL3007]\n"),
     ]);
     assert!(only(&check(dir.path(), &[]), &["PL100"]).is_empty());
+    // One file for all; its per-file ignores are relative to its own directory.
     let run = check(dir.path(), &["--config", "ci/strict.toml"]);
     assert_eq!(
         run.findings,
@@ -221,7 +223,11 @@ fn explicit_config_and_isolated() {
     let run = check(dir.path(), &["--isolated", "--select", "PL100,PL101"]);
     assert_eq!(
         run.findings,
-        ["Dockerfile:1 PL100", "sub/Dockerfile:1 PL101"]
+        [
+            "Dockerfile:1 PL100",
+            "ci/images/Dockerfile:1 PL101",
+            "sub/Dockerfile:1 PL101"
+        ]
     );
     assert_eq!(
         run.stderr, "",

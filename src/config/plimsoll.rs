@@ -197,6 +197,16 @@ maintainer = "email"
     }
 
     #[test]
+    fn the_readme_example_is_valid() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("## Configuration").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let end = start + section[start..].find("```").unwrap();
+        let config = parse_str(&section[start..end]).unwrap();
+        assert_eq!(config.options.required_labels.len(), 3);
+    }
+
+    #[test]
     fn errors_point_at_the_line() {
         assert_eq!(
             parse_str("select = [\"PL1\"]\nselct = [\"PL2\"]\n").unwrap_err(),
