@@ -41,7 +41,7 @@ struct Run {
     stderr: String,
 }
 
-fn run(cmd: &mut Command) -> Run {
+fn execute(cmd: &mut Command) -> Run {
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let findings = stdout
@@ -62,9 +62,11 @@ fn run(cmd: &mut Command) -> Run {
 }
 
 fn check(dir: &Path, args: &[&str]) -> Run {
-    run(plimsoll(dir)
-        .args(["check", "--format", "concise"])
-        .args(args))
+    execute(
+        plimsoll(dir)
+            .args(["check", "--format", "concise"])
+            .args(args),
+    )
 }
 
 /// The findings with one of `codes`.
@@ -233,9 +235,15 @@ fn explicit_config_and_isolated() {
         run.stderr, "",
         "--isolated reads no hadolint configuration either"
     );
-    // A YAML file given to --config is read as hadolint's.
+    // A YAML file given to --config is read as hadolint's, with its variables on top.
     let run = check(dir.path(), &["--config", ".hadolint.yaml"]);
     assert_eq!(only(&run, &["PL100", "PL101"]), ["Dockerfile:1 PL100"]);
+    let run = execute(
+        plimsoll(dir.path())
+            .args(["check", "--format", "concise", "--config", ".hadolint.yaml"])
+            .env("HADOLINT_IGNORE", "DL3006"),
+    );
+    assert!(only(&run, &["PL100", "PL101"]).is_empty());
 }
 
 #[test]
@@ -314,11 +322,13 @@ fn hadolint_configuration_in_the_home_directory_and_environment() {
         ("Dockerfile", UNTAGGED),
         ("b/Dockerfile", APT),
     ]);
-    let run = run(plimsoll(dir.path())
-        .args(["check", "--format", "concise"])
-        .env("HADOLINT_IGNORE", "DL3015")
-        .env("HADOLINT_OVERRIDE_INFO", "DL3008")
-        .env("HADOLINT_FAILURE_THRESHOLD", "warning"));
+    let run = execute(
+        plimsoll(dir.path())
+            .args(["check", "--format", "concise"])
+            .env("HADOLINT_IGNORE", "DL3015")
+            .env("HADOLINT_OVERRIDE_INFO", "DL3008")
+            .env("HADOLINT_FAILURE_THRESHOLD", "warning"),
+    );
     let codes = ["PL100", "PL103", "PL204"];
     assert_eq!(only(&run, &codes), ["b/Dockerfile:2 PL103"]);
     // DL3008 is info now, below the threshold; so is everything else here.
@@ -334,10 +344,12 @@ fn hadolint_configuration_in_the_home_directory_and_environment() {
 
 fn run_env_only(dir: &Path) -> Run {
     std::fs::remove_file(dir.join("home/.config/hadolint.yml")).unwrap();
-    let run = run(plimsoll(dir)
-        .args(["check", "--format", "concise"])
-        .env("HADOLINT_IGNORE", "DL3008,DL3015")
-        .env("HADOLINT_NOFAIL", "true"));
+    let run = execute(
+        plimsoll(dir)
+            .args(["check", "--format", "concise"])
+            .env("HADOLINT_IGNORE", "DL3008,DL3015")
+            .env("HADOLINT_NOFAIL", "true"),
+    );
     assert_eq!(
         run.stderr,
         "note: using hadolint settings from HADOLINT_NOFAIL, HADOLINT_IGNORE (no plimsoll.toml applies; see the README's Configuration section)\n"

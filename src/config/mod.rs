@@ -327,7 +327,9 @@ impl Resolver {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
         let config = if is_yaml {
-            let (partial, warnings) = hadolint::parse(&text, &path)?;
+            // As `hadolint --config`: the HADOLINT_* variables still apply on top.
+            let (mut partial, mut warnings) = hadolint::parse(&text, &path)?;
+            hadolint::apply_env(&mut partial, &self.env, &mut warnings);
             self.notes
                 .extend(warnings.into_iter().map(|w| format!("warning: {w}")));
             partial.into_config()
