@@ -35,6 +35,26 @@ pub enum OutputFormat {
     Concise,
     /// A JSON array of findings (schema in the README).
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps, IDE viewers).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// GitLab Code Quality report (JSON).
+    Gitlab,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML: one test suite per file, one failed test case per finding.
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellcheckMode {
+    /// Run ShellCheck on RUN bodies when `shellcheck` is on the PATH.
+    Auto,
+    /// Run ShellCheck; fail (exit 2) when it is not installed.
+    Always,
+    /// Do not run ShellCheck.
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -82,6 +102,15 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
     pub format: OutputFormat,
+
+    /// Print the number of findings per rule code instead of the findings (as a table, or
+    /// as JSON with `--format json`).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Check RUN bodies with ShellCheck and report its findings as SCxxxx codes.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ShellcheckMode::Auto)]
+    pub shellcheck: ShellcheckMode,
 
     /// Only run these rules (codes, hadolint/BuildKit aliases, names or code prefixes such
     /// as PL2; `ALL` for every default rule). Comma-separated or repeated.

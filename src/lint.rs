@@ -1,9 +1,14 @@
 //! Linting one file: read, parse, gather the build context, run the rules.
 
+use crate::config::FileSettings;
+use crate::shellcheck::ShellCheck;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
 use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
+use plimsoll_rules::external::external_meta;
+use plimsoll_rules::suppression::Suppressions;
 use plimsoll_rules::{BuildContext, Diagnostic, Settings};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -19,6 +24,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     pub applied: Vec<AppliedFix>,
     pub dropped: Vec<DroppedFix>,
+    /// What could not be checked, though the file was linted (e.g. ShellCheck failed).
+    pub warnings: Vec<String>,
     /// Why the file could not be linted.
     pub error: Option<String>,
 }
@@ -28,6 +35,8 @@ pub struct Linter {
     /// `None`: no build context; `Some(None)`: each Dockerfile's directory; `Some(dir)`.
     pub context: Option<Option<PathBuf>>,
     contexts: Mutex<HashMap<PathBuf, Arc<BuildContext>>>,
+    /// Runs on RUN bodies after the rules (and after fixing), when set.
+    shellcheck: Option<ShellCheck>,
 }
 
 /// Most files a build context listing reads; rules work on what was read.
@@ -39,7 +48,14 @@ impl Linter {
             parse_options,
             context,
             contexts: Mutex::new(HashMap::new()),
+            shellcheck: None,
         }
+    }
+
+    /// Also report ShellCheck's findings on RUN bodies.
+    pub fn with_shellcheck(mut self, shellcheck: Option<ShellCheck>) -> Linter {
+        self.shellcheck = shellcheck;
+        self
     }
 
     /// Lints one file with the settings that apply to it (see `config`).
@@ -110,12 +126,71 @@ impl Linter {
                     diagnostics,
                     applied,
                     dropped,
+                    warnings: Vec::new(),
                     error: None,
                 }
             }
             Err(_) => {
                 FileReport::failed(display, "internal error while linting (see above)".into())
             }
+        }
+    }
+
+    /// Adds ShellCheck's findings on the RUN bodies to each report (after fixing: they point
+    /// into the text as it ends up; ShellCheck's suggestions are never applied), keeping the
+    /// order `plimsoll_rules::check` gives (position, then code). `--select`/`--ignore` and
+    /// pragmas apply to SC codes as to rule codes, and so do each file's configured
+    /// selection and severity overrides (`settings`, one per report).
+    pub fn add_shellcheck(&self, reports: &mut [FileReport], settings: &[FileSettings]) {
+        let Some(shellcheck) = &self.shellcheck else {
+            return;
+        };
+        let (linted, settings): (Vec<&mut FileReport>, Vec<&Settings>) = reports
+            .iter_mut()
+            .zip(settings)
+            .filter(|(r, _)| r.error.is_none())
+            .map(|(r, s)| (r, &*s.settings))
+            .unzip();
+        let files: Vec<Dockerfile> = linted
+            .par_iter()
+            .map(|r| Dockerfile::parse_with(&r.text, self.parse_options.clone()))
+            .collect();
+        let refs: Vec<&Dockerfile> = files.iter().collect();
+        let findings = shellcheck.check_files(&refs);
+        for (((report, file), found), settings) in
+            linted.into_iter().zip(&files).zip(findings).zip(settings)
+        {
+            report
+                .warnings
+                .extend(found.failures.into_iter().map(|f| f.0));
+            if found.diagnostics.is_empty() {
+                continue;
+            }
+            let mut suppressions = if settings.honour_pragmas {
+                Suppressions::collect(file)
+            } else {
+                Suppressions::default()
+            };
+            let diagnostics = &mut report.diagnostics;
+            diagnostics.extend(found.diagnostics.into_iter().filter_map(|mut d| {
+                let meta = external_meta(d.code, d.severity);
+                if !settings.is_external_enabled(d.code) || suppressions.is_suppressed(&d, &meta) {
+                    return None;
+                }
+                if let Some(severity) = settings.severity_override(&meta) {
+                    d.severity = severity;
+                }
+                Some(d)
+            }));
+            diagnostics.sort_by(|a, b| {
+                (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+                    b.span.start,
+                    b.span.end,
+                    b.code,
+                    &b.message,
+                ))
+            });
+            diagnostics.dedup();
         }
     }
 
@@ -164,6 +239,7 @@ impl FileReport {
             diagnostics: Vec::new(),
             applied: Vec::new(),
             dropped: Vec::new(),
+            warnings: Vec::new(),
             error: Some(error),
         }
     }

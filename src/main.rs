@@ -6,6 +6,7 @@ mod config;
 mod discover;
 mod lint;
 mod printer;
+mod shellcheck;
 mod write;
 
 use clap::Parser;

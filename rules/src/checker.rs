@@ -50,7 +50,7 @@ pub fn check_with(
     let mut found = Vec::new();
     for rule in registry::all() {
         let meta = rule.meta();
-        if !settings.selection.is_enabled(meta) {
+        if !settings.is_enabled(meta) {
             continue;
         }
         found.clear();
@@ -74,8 +74,8 @@ pub fn check_with(
     }
     // Unused pragmas are known only once every other rule has run.
     let meta = &UnusedPragma::META;
-    if settings.honour_pragmas && settings.selection.is_enabled(meta) {
-        UnusedPragma::report(file, &suppressions, &settings.selection, &mut found);
+    if settings.honour_pragmas && settings.is_enabled(meta) {
+        UnusedPragma::report(file, &suppressions, settings, &mut found);
         let severity = settings.severity_override(meta);
         all.extend(
             found

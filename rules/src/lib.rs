@@ -4,6 +4,8 @@
 pub mod checker;
 pub mod context;
 pub mod diagnostic;
+pub mod docs;
+pub mod external;
 pub mod fix;
 pub mod helpers;
 pub mod options;
@@ -16,6 +18,7 @@ pub mod suppression;
 pub use checker::{check, check_with};
 pub use context::{BuildContext, Context};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use docs::docs_url;
 pub use options::{LabelSchema, RuleOptions, Settings, SeverityOverride};
 pub use rule::{FixAvailability, Rule, RuleMeta};
 pub use selection::Selection;

@@ -5,6 +5,7 @@
 //! never read configuration files themselves.
 
 use crate::diagnostic::Severity;
+use crate::external::{is_shellcheck_selector, matches_external};
 use crate::rule::RuleMeta;
 use crate::selection::{self, Selection};
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,8 @@ pub struct RuleOptions {
     /// Registries a FROM (or `COPY --from=IMAGE`, `RUN --mount=from=IMAGE`) may pull from,
     /// hadolint's `trustedRegistries` (DL3026). Empty: every registry is trusted. Entries
     /// are host names with an optional port (`my-company.com:5000`), or patterns with one
-    /// `*` at the start or the end (`*.gcr.io`); `*` alone allows everything. See
-    /// [`RuleOptions::is_trusted_registry`].
+    /// `*` at the start or the end (`*.gcr.io`); `*` alone allows everything (matched by
+    /// the rule, `rules::instructions::TrustedRegistries`).
     pub trusted_registries: Vec<String>,
     /// Base images a FROM may use. Empty: every image is allowed. Each entry is matched
     /// against the image reference without its digest, with `*` matching any run of
@@ -85,26 +86,6 @@ impl LabelSchema {
 }
 
 impl RuleOptions {
-    /// Whether an image may come from `registry` (a host name, `docker.io` for Docker Hub),
-    /// matched as hadolint matches `trustedRegistries`: exactly, or by a pattern with `*`
-    /// at the start (`*.gcr.io`: a suffix) or at the end (`registry.*`: a prefix); `*`
-    /// alone matches every registry. With no trusted registries configured, every registry
-    /// is trusted.
-    pub fn is_trusted_registry(&self, registry: &str) -> bool {
-        self.trusted_registries.is_empty()
-            || self.trusted_registries.iter().any(|pattern| {
-                if pattern == "*" {
-                    true
-                } else if let Some(suffix) = pattern.strip_prefix('*') {
-                    registry.ends_with(suffix)
-                } else if let Some(prefix) = pattern.strip_suffix('*') {
-                    registry.starts_with(prefix)
-                } else {
-                    pattern.eq_ignore_ascii_case(registry)
-                }
-            })
-    }
-
     /// Whether `image` (a reference as written after expansion, e.g. `debian:12`, with or
     /// without a digest) is one of the allowed base images. `*` in a pattern matches any
     /// run of characters; a pattern without a tag (`debian`) also allows every tag of that
@@ -163,7 +144,11 @@ pub struct SeverityOverride {
 /// file when per-file ignores add to the selection).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
-    pub selection: Selection,
+    /// Which rules run: selections applied in order (the configuration file's, the command
+    /// line's, a file's per-file ignores), as Ruff layers them: a layer with `select` starts
+    /// over from it, `extend_select` adds, `ignore` removes. One layer means exactly what
+    /// [`Selection::is_enabled`] says; none, the default rules.
+    pub selections: Vec<Selection>,
     /// Applied in order of specificity: an exact code, alias or name beats a prefix, a
     /// longer prefix beats a shorter one, `ALL` comes last; among equals the later wins.
     pub severity_overrides: Vec<SeverityOverride>,
@@ -177,7 +162,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            selection: Selection::default(),
+            selections: Vec::new(),
             severity_overrides: Vec::new(),
             options: RuleOptions::default(),
             honour_pragmas: true,
@@ -189,9 +174,81 @@ impl Settings {
     /// The default settings running `selection`.
     pub fn with_selection(selection: Selection) -> Settings {
         Settings {
-            selection,
+            selections: vec![selection],
             ..Settings::default()
         }
+    }
+
+    /// Whether the rule runs.
+    pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
+        if let [one] = self.selections.as_slice() {
+            return one.is_enabled(meta);
+        }
+        // Prefixes and ALL pick default rules only; an exact code also enables an opt-in one.
+        let explicit = |list: &[String]| {
+            list.iter().any(|s| {
+                meta.answers_to(s) || (selection::matches(s, meta) && meta.default_enabled)
+            })
+        };
+        let mut on = meta.default_enabled;
+        for layer in &self.selections {
+            if !layer.select.is_empty() {
+                on = explicit(&layer.select);
+            }
+            if explicit(&layer.extend_select) {
+                on = true;
+            }
+            if layer.ignore.iter().any(|s| selection::matches(s, meta)) {
+                on = false;
+            }
+        }
+        on
+    }
+
+    /// Whether findings with an external code (ShellCheck's `SC2086`) are reported.
+    pub fn is_external_enabled(&self, code: &str) -> bool {
+        if let [one] = self.selections.as_slice() {
+            return one.is_external_enabled(code);
+        }
+        let picks = |list: &[String]| list.iter().any(|s| matches_external(s, code));
+        let mut on = true;
+        for layer in &self.selections {
+            if !layer.select.is_empty() {
+                on = picks(&layer.select);
+            }
+            if picks(&layer.extend_select) {
+                on = true;
+            }
+            if picks(&layer.ignore) {
+                on = false;
+            }
+        }
+        on
+    }
+
+    /// Whether some external (ShellCheck) code may be reported; when not, ShellCheck need
+    /// not run. Errs on the side of running.
+    pub fn may_enable_external(&self) -> bool {
+        if let [one] = self.selections.as_slice() {
+            return one.may_enable_shellcheck();
+        }
+        let names_shellcheck =
+            |s: &String| s.trim().eq_ignore_ascii_case("ALL") || is_shellcheck_selector(s);
+        let mut possible = true;
+        for layer in &self.selections {
+            if !layer.select.is_empty() {
+                possible = layer.select.iter().any(names_shellcheck);
+            }
+            if layer.extend_select.iter().any(names_shellcheck) {
+                possible = true;
+            }
+            if layer.ignore.iter().any(|s| {
+                s.trim().eq_ignore_ascii_case("ALL") || s.trim().eq_ignore_ascii_case("SC")
+            }) {
+                possible = false;
+            }
+        }
+        possible
     }
 
     /// The severity a rule reports at once overrides are applied, or `None` to keep each
@@ -235,23 +292,6 @@ mod tests {
     }
 
     #[test]
-    fn trusted_registries_match_like_hadolint() {
-        let any = RuleOptions::default();
-        assert!(any.is_trusted_registry("evil.example"));
-        let o = options(
-            &["docker.io", "*.gcr.io", "registry.corp.*", "my.io:5000"],
-            &[],
-        );
-        assert!(o.is_trusted_registry("docker.io"));
-        assert!(o.is_trusted_registry("eu.gcr.io"));
-        assert!(!o.is_trusted_registry("gcr.io.evil"));
-        assert!(o.is_trusted_registry("registry.corp.example"));
-        assert!(o.is_trusted_registry("my.io:5000"));
-        assert!(!o.is_trusted_registry("my.io"));
-        assert!(options(&["*"], &[]).is_trusted_registry("anything"));
-    }
-
-    #[test]
     fn allowed_images_match_with_wildcards() {
         assert!(RuleOptions::default().is_allowed_image("whatever:1"));
         let o = options(&[], &["debian", "alpine:3.*", "gcr.io/distroless/*"]);
@@ -275,6 +315,74 @@ mod tests {
         }
         assert_eq!(LabelSchema::parse("SemVer"), Some(LabelSchema::Semver));
         assert_eq!(LabelSchema::parse("number"), None);
+    }
+
+    fn layers(list: &[(&[&str], &[&str], &[&str])]) -> Settings {
+        let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        Settings {
+            selections: list
+                .iter()
+                .map(|(select, extend, ignore)| Selection {
+                    select: own(select),
+                    extend_select: own(extend),
+                    ignore: own(ignore),
+                })
+                .collect(),
+            ..Settings::default()
+        }
+    }
+
+    fn enabled(settings: &Settings) -> Vec<&'static str> {
+        crate::registry::all()
+            .map(|r| r.meta())
+            .filter(|m| settings.is_enabled(m))
+            .map(|m| m.code)
+            .collect()
+    }
+
+    #[test]
+    fn a_later_selection_layer_wins() {
+        let none: &[&str] = &[];
+        let defaults = enabled(&Settings::default());
+        assert_eq!(enabled(&layers(&[(none, none, none)])), defaults);
+        assert_eq!(
+            enabled(&layers(&[(none, none, none), (none, none, none)])),
+            defaults
+        );
+        // The command line re-enables what the configuration ignores.
+        let on = enabled(&layers(&[
+            (none, none, &["PL1"]),
+            (none, &["DL3008"], none),
+        ]));
+        assert!(on.contains(&"PL103") && !on.contains(&"PL100"));
+        // A later select starts over.
+        assert_eq!(
+            enabled(&layers(&[(none, none, &["PL1"]), (&["PL101"], none, none)])),
+            ["PL101"]
+        );
+        // A per-file layer of ignores removes.
+        assert!(enabled(&layers(&[(&["PL101"], none, none), (none, none, &["PL1"])])).is_empty());
+        // An opt-in rule needs its exact name.
+        assert!(
+            !enabled(&layers(&[(none, &["PL1"], none), (none, none, &["PL2"])])).contains(&"PL102")
+        );
+        assert!(
+            enabled(&layers(&[(none, &["PL102"], none), (none, none, &["PL2"])]))
+                .contains(&"PL102")
+        );
+    }
+
+    #[test]
+    fn external_codes_are_layered_too() {
+        let none: &[&str] = &[];
+        let s = layers(&[(none, none, &["SC2"]), (none, &["SC2086"], none)]);
+        assert!(s.is_external_enabled("SC2086") && !s.is_external_enabled("SC2046"));
+        assert!(s.is_external_enabled("SC1090") && s.may_enable_external());
+        let s = layers(&[(none, none, &["SC"]), (&["PL1"], none, none)]);
+        assert!(!s.is_external_enabled("SC2086") && !s.may_enable_external());
+        let s = layers(&[(none, none, &["SC"]), (none, &["SC2"], none)]);
+        assert!(s.may_enable_external());
+        assert!(!layers(&[(none, none, &["ALL"]), (none, &["PL1"], none)]).may_enable_external());
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! `plimsoll check`: lint files in parallel, print in a stable order, exit by severity.
 
 use crate::Exit;
-use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat};
+use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat, ShellcheckMode};
 use crate::config::{self, FileSettings, Mode, Overrides, Resolver};
 use crate::discover;
 use crate::lint::{FileReport, Linter};
 use crate::printer::{self, Summary};
+use crate::shellcheck::ShellCheck;
 use crate::write;
 use anyhow::{Context as _, Result, bail};
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
@@ -58,15 +59,16 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
             fail_level: fail_level(&args),
         },
     );
-    let linter = Linter::new(parse_options, context);
     let fixing = (args.fix || args.diff || args.fix_only).then(|| FixOptions {
         unsafe_fixes: args.unsafe_fixes,
         ..FixOptions::default()
     });
 
+    // What to lint, and every file's configuration before anything is linted: a broken
+    // configuration stops the run before any output.
     let stdin = args.paths.iter().any(|p| p == Path::new("-"));
     let mut file_settings: Vec<FileSettings> = Vec::new();
-    let reports: Vec<FileReport> = if stdin {
+    let input = if stdin {
         if args.paths.len() > 1 {
             bail!("`-` (standard input) cannot be combined with other paths");
         }
@@ -74,48 +76,76 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
         std::io::stdin()
             .read_to_end(&mut bytes)
             .context("reading standard input")?;
-        let display = args
-            .stdin_filename
-            .as_ref()
-            .map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        let settings = configs.for_file(args.stdin_filename.as_deref())?;
-        say_notes(&mut configs);
-        let report = linter.lint_bytes(
-            display,
-            args.stdin_filename.as_deref(),
-            bytes,
-            &settings.settings,
-            fixing,
-        );
-        file_settings.push(settings);
-        vec![report]
+        file_settings.push(configs.for_file(args.stdin_filename.as_deref())?);
+        Input::Stdin(bytes)
     } else {
         let files = discover::discover(&args.paths)?;
-        // Every file's configuration first: a broken one stops the run before any output.
         for file in &files {
             file_settings.push(configs.for_file(Some(file))?);
         }
-        say_notes(&mut configs);
-        let mut reports: Vec<FileReport> = files
-            .par_iter()
-            .zip(&file_settings)
-            .map(|(f, s)| linter.lint_path(f, &s.settings, fixing))
-            .collect();
-        if args.fix || args.fix_only {
-            for (report, path) in reports.iter_mut().zip(&files) {
-                if report.original.is_some()
-                    && let Err(e) = write::write_atomically(path, &report.text)
-                {
-                    report.error = Some(format!("{e:#}"));
+        Input::Files(files)
+    };
+    say_notes(&mut configs);
+
+    let shellcheck = match args.shellcheck {
+        // Neither prints findings.
+        _ if args.diff || args.fix_only => None,
+        ShellcheckMode::Never => None,
+        _ if !file_settings
+            .iter()
+            .any(|s| s.settings.may_enable_external()) =>
+        {
+            None
+        }
+        ShellcheckMode::Auto => ShellCheck::detect(),
+        ShellcheckMode::Always => Some(ShellCheck::detect().context(
+            "--shellcheck=always: `shellcheck` is not installed or does not run \
+             (Debian/Ubuntu: apt-get install shellcheck)",
+        )?),
+    };
+    let linter = Linter::new(parse_options, context).with_shellcheck(shellcheck);
+
+    let mut reports: Vec<FileReport> = match input {
+        Input::Stdin(bytes) => {
+            let display = args
+                .stdin_filename
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |p| p.display().to_string());
+            vec![linter.lint_bytes(
+                display,
+                args.stdin_filename.as_deref(),
+                bytes,
+                &file_settings[0].settings,
+                fixing,
+            )]
+        }
+        Input::Files(files) => {
+            let mut reports: Vec<FileReport> = files
+                .par_iter()
+                .zip(&file_settings)
+                .map(|(f, s)| linter.lint_path(f, &s.settings, fixing))
+                .collect();
+            if args.fix || args.fix_only {
+                for (report, path) in reports.iter_mut().zip(&files) {
+                    if report.original.is_some()
+                        && let Err(e) = write::write_atomically(path, &report.text)
+                    {
+                        report.error = Some(format!("{e:#}"));
+                    }
                 }
             }
+            reports
         }
-        reports
     };
+
+    linter.add_shellcheck(&mut reports, &file_settings);
 
     for report in &reports {
         if let Some(error) = &report.error {
             eprintln!("error: {}: {error}", report.path);
+        }
+        for warning in &report.warnings {
+            eprintln!("warning: {}: {warning}", report.path);
         }
         for dropped in &report.dropped {
             eprintln!(
@@ -194,6 +224,12 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
     Ok(if failing { Exit::Findings } else { Exit::Clean })
 }
 
+/// Standard input, or the files found.
+enum Input {
+    Stdin(Vec<u8>),
+    Files(Vec<std::path::PathBuf>),
+}
+
 /// `--exit-zero` or `--fail-level`, when given: they win over any configuration.
 fn fail_level(args: &CheckArgs) -> Option<config::FailLevel> {
     if args.exit_zero {
@@ -216,40 +252,53 @@ fn say_notes(configs: &mut Resolver) {
 }
 
 fn print(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {
-    match args.format {
-        OutputFormat::Full => {
-            let color = match args.color {
-                ColorChoice::Always => termcolor::ColorChoice::Always,
-                ColorChoice::Never => termcolor::ColorChoice::Never,
-                ColorChoice::Auto
-                    if std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none() =>
-                {
-                    termcolor::ColorChoice::Auto
-                }
-                ColorChoice::Auto => termcolor::ColorChoice::Never,
-            };
-            let mut out = BufferedStandardStream::stdout(color);
-            printer::full::write(reports, &mut out)?;
-            if !args.quiet {
-                if args.fix {
-                    printer::write_fix_summary(reports, args.unsafe_fixes, &mut out)?;
-                }
-                Summary::of(reports).write(&mut out)?;
-            }
-            out.flush()?;
+    if args.statistics {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let statistics = printer::statistics::Statistics::of(reports, args.unsafe_fixes);
+        if args.format == OutputFormat::Json {
+            statistics.write_json(&mut out)?;
+        } else {
+            statistics.write_table(&mut out)?;
         }
-        OutputFormat::Concise => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            printer::concise::write(reports, &mut out)?;
-            out.flush()?;
-        }
-        OutputFormat::Json => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            printer::json::write(reports, &mut out)?;
-            out.flush()?;
-        }
+        out.flush()?;
+        return Ok(());
     }
+    let write: printer::Printer = match args.format {
+        OutputFormat::Full => return print_full(args, reports),
+        OutputFormat::Concise => printer::concise::write,
+        OutputFormat::Json => printer::json::write,
+        OutputFormat::Sarif => printer::sarif::write,
+        OutputFormat::Github => printer::github::write,
+        OutputFormat::Gitlab => printer::gitlab::write,
+        OutputFormat::Checkstyle => printer::checkstyle::write,
+        OutputFormat::Junit => printer::junit::write,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write(reports, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn print_full(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {
+    let color = match args.color {
+        ColorChoice::Always => termcolor::ColorChoice::Always,
+        ColorChoice::Never => termcolor::ColorChoice::Never,
+        ColorChoice::Auto
+            if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            termcolor::ColorChoice::Auto
+        }
+        ColorChoice::Auto => termcolor::ColorChoice::Never,
+    };
+    let mut out = BufferedStandardStream::stdout(color);
+    printer::full::write(reports, &mut out)?;
+    if !args.quiet {
+        if args.fix {
+            printer::write_fix_summary(reports, args.unsafe_fixes, &mut out)?;
+        }
+        Summary::of(reports).write(&mut out)?;
+    }
+    out.flush()?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ pub mod plimsoll;
 
 use per_file::PerFileIgnores;
 use plimsoll_rules::selection::{self, Selection};
-use plimsoll_rules::{RuleMeta, RuleOptions, Settings, Severity, SeverityOverride, registry};
+use plimsoll_rules::{RuleOptions, Settings, Severity, SeverityOverride};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -109,16 +109,10 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Whether a configuration may name this code: any selector the command line accepts, and
-/// ShellCheck codes (`SC2086`), which hadolint configurations commonly list.
+/// Whether a configuration may name this code: any selector the command line accepts
+/// (rule codes, aliases, names, prefixes, `ALL`, ShellCheck codes).
 pub fn is_known_code(code: &str) -> bool {
-    selection::is_known(code) || is_shellcheck(code)
-}
-
-fn is_shellcheck(code: &str) -> bool {
-    code.len() > 2
-        && code[..2].eq_ignore_ascii_case("SC")
-        && code[2..].bytes().all(|b| b.is_ascii_digit())
+    selection::is_known(code)
 }
 
 /// A path as the user should see it.
@@ -149,8 +143,14 @@ impl Resolved {
             extend_select: overrides.extend_select.clone(),
             ignore: overrides.ignore.clone(),
         };
+        let is_set = |l: &Selection| {
+            !(l.select.is_empty() && l.extend_select.is_empty() && l.ignore.is_empty())
+        };
         let settings = Settings {
-            selection: layered(&[config_layer, cli_layer]),
+            selections: [config_layer, cli_layer]
+                .into_iter()
+                .filter(is_set)
+                .collect(),
             severity_overrides: config.severity_overrides,
             options: config.options,
             honour_pragmas: config.honour_pragmas.unwrap_or(true),
@@ -178,7 +178,10 @@ impl Resolved {
             return self.settings.clone();
         }
         let mut settings = (*self.settings).clone();
-        settings.selection.ignore.extend(codes);
+        settings.selections.push(Selection {
+            ignore: codes,
+            ..Selection::default()
+        });
         Arc::new(settings)
     }
 }
@@ -188,55 +191,6 @@ impl Resolved {
 pub struct FileSettings {
     pub settings: Arc<Settings>,
     pub fail_level: FailLevel,
-}
-
-/// Applies selection layers in order (configuration, then command line) as Ruff does: a
-/// layer with `select` starts over from it, `extend-select` adds, `ignore` removes. A
-/// single layer is used as is; several become the list of the rules they leave enabled.
-pub fn layered(layers: &[Selection]) -> Selection {
-    let active: Vec<&Selection> = layers
-        .iter()
-        .filter(|l| !(l.select.is_empty() && l.extend_select.is_empty() && l.ignore.is_empty()))
-        .collect();
-    match active.as_slice() {
-        [] => return Selection::default(),
-        [one] => return (*one).clone(),
-        _ => {}
-    }
-    let explicit = |list: &[String], meta: &RuleMeta| {
-        list.iter()
-            .any(|s| meta.answers_to(s) || (selection::matches(s, meta) && meta.default_enabled))
-    };
-    let enabled: Vec<String> = registry::all()
-        .map(|r| r.meta())
-        .filter(|meta| {
-            let mut on = meta.default_enabled;
-            for layer in &active {
-                if !layer.select.is_empty() {
-                    on = explicit(&layer.select, meta);
-                }
-                if explicit(&layer.extend_select, meta) {
-                    on = true;
-                }
-                if layer.ignore.iter().any(|s| selection::matches(s, meta)) {
-                    on = false;
-                }
-            }
-            on
-        })
-        .map(|meta| meta.code.to_string())
-        .collect();
-    if enabled.is_empty() {
-        Selection {
-            ignore: vec!["ALL".into()],
-            ..Selection::default()
-        }
-    } else {
-        Selection {
-            select: enabled,
-            ..Selection::default()
-        }
-    }
 }
 
 /// How configuration is found.
@@ -467,49 +421,6 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn selection(select: &[&str], extend: &[&str], ignore: &[&str]) -> Selection {
-        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
-        Selection {
-            select: v(select),
-            extend_select: v(extend),
-            ignore: v(ignore),
-        }
-    }
-
-    fn enabled(selection: &Selection) -> Vec<&'static str> {
-        registry::all()
-            .map(|r| r.meta())
-            .filter(|m| selection.is_enabled(m))
-            .map(|m| m.code)
-            .collect()
-    }
-
-    #[test]
-    fn a_later_layer_wins() {
-        let none = Selection::default();
-        // One layer is used as is.
-        let one = selection(&["PL1"], &[], &["PL103"]);
-        assert_eq!(layered(&[one.clone(), none.clone()]), one);
-        assert_eq!(layered(&[none.clone(), none.clone()]), Selection::default());
-        // The command line re-enables what the configuration ignores.
-        let config = selection(&[], &[], &["PL1"]);
-        let cli = selection(&[], &["PL103"], &[]);
-        let on = enabled(&layered(&[config.clone(), cli]));
-        assert!(on.contains(&"PL103") && !on.contains(&"PL100"));
-        // A command-line select starts over.
-        let cli = selection(&["PL101"], &[], &[]);
-        assert_eq!(enabled(&layered(&[config.clone(), cli])), ["PL101"]);
-        // Ignoring everything leaves nothing.
-        let cli = selection(&[], &[], &["ALL"]);
-        assert!(enabled(&layered(&[config, cli])).is_empty());
-        // An opt-in rule needs its exact name.
-        let config = selection(&[], &["PL1"], &[]);
-        let cli = selection(&[], &[], &["PL2"]);
-        assert!(!enabled(&layered(&[config.clone(), cli.clone()])).contains(&"PL102"));
-        let config = selection(&[], &["PL102"], &[]);
-        assert!(enabled(&layered(&[config, cli])).contains(&"PL102"));
-    }
 
     #[test]
     fn errors_count_lines_and_characters() {

@@ -1,4 +1,4 @@
-use crate::selection::Selection;
+use crate::options::Settings;
 use crate::suppression::{Pragma, Suppressions};
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
@@ -69,11 +69,11 @@ impl Rule for UnusedPragma {
 
 impl UnusedPragma {
     /// Reports the pragmas (or codes in them) that silenced nothing, given the
-    /// suppressions after every other rule ran with `selection`.
+    /// suppressions after every other rule ran with `settings`.
     pub fn report(
         file: &Dockerfile,
         suppressions: &Suppressions,
-        selection: &Selection,
+        settings: &Settings,
         out: &mut Vec<Diagnostic>,
     ) {
         for (index, pragma) in suppressions.pragmas.iter().enumerate() {
@@ -103,7 +103,7 @@ impl UnusedPragma {
                 match registry::find(name) {
                     None => unknown.push(i),
                     Some(rule)
-                        if selection.is_enabled(rule.meta()) && !suppressions.is_used(index, i) =>
+                        if settings.is_enabled(rule.meta()) && !suppressions.is_used(index, i) =>
                     {
                         unused.push(i);
                     }
