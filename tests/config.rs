@@ -488,3 +488,37 @@ fn pragmas_through_the_binary() {
         "# hadolint global ignore=DL3006\n# hadolint shell=powershell\nFROM mcr.microsoft.com/windows/servercore\nRUN apt-get install curl\n"
     );
 }
+
+#[test]
+fn shellcheck_codes_follow_the_configuration() {
+    let dir = project(&[
+        (".hadolint.yaml", "ignored:\n  - SC2086\n"),
+        ("Dockerfile", "FROM debian:12\nRUN echo $HOME\n"),
+        ("strict/plimsoll.toml", "[severity]\nSC2086 = \"error\"\n"),
+        ("strict/Dockerfile", "FROM debian:12\nRUN echo $HOME\n"),
+    ]);
+    let run = check(dir.path(), &["--shellcheck", "always"]);
+    assert_eq!(only(&run, &["SC2086"]), ["strict/Dockerfile:2 SC2086"]);
+    let out = plimsoll(dir.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--shellcheck",
+            "always",
+            "strict",
+        ])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sc: Vec<_> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "SC2086")
+        .map(|f| f["severity"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sc, ["error"]);
+    let run = check(dir.path(), &["--shellcheck", "always", "--isolated"]);
+    assert_eq!(only(&run, &["SC2086"]).len(), 2);
+}
