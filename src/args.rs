@@ -83,7 +83,10 @@ pub enum ColorChoice {
     after_help = "Exit status: 0 when nothing at or above --fail-level was found, 1 when \
 something was, 2 on a usage, configuration or input error.\n\n\
 Pragmas: `# plimsoll: ignore=PL103` or `# hadolint ignore=DL3008` on the line(s) above an \
-instruction silence those rules for it; `# check=skip=Name` at the top silences BuildKit-named checks."
+instruction silence those rules for it, `# hadolint global ignore=…` for the whole file; \
+`# check=skip=Name` at the top silences BuildKit-named checks.\n\n\
+Configuration: the nearest plimsoll.toml (or .plimsoll.toml) above each file, else \
+.hadolint.yaml; flags on the command line win."
 )]
 pub struct CheckArgs {
     /// Files or directories to lint; directories are searched recursively for Dockerfile,
@@ -122,13 +125,24 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     pub ignore: Vec<String>,
 
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailLevel::Info)]
-    pub fail_level: FailLevel,
+    /// Exit 1 when a finding is at or above this severity [default: the configuration's
+    /// `fail-level`, else info].
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
 
     /// Always exit 0 for findings (errors still exit 2). Same as `--fail-level never`.
     #[arg(long)]
     pub exit_zero: bool,
+
+    /// Use this configuration file for every linted file instead of the nearest
+    /// plimsoll.toml (a .yaml/.yml file is read as hadolint's configuration).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every configuration file (plimsoll.toml, .hadolint.yaml) and the HADOLINT_*
+    /// variables: only the command line counts.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
 
     /// The build context for rules that look at it (default: the Dockerfile's directory).
     #[arg(long, value_name = "DIR", conflicts_with = "no_context")]

@@ -1,12 +1,13 @@
 //! Linting one file: read, parse, gather the build context, run the rules.
 
+use crate::config::FileSettings;
 use crate::shellcheck::ShellCheck;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
 use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
 use plimsoll_rules::external::external_meta;
 use plimsoll_rules::suppression::Suppressions;
-use plimsoll_rules::{BuildContext, Diagnostic, Selection};
+use plimsoll_rules::{BuildContext, Diagnostic, Settings};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,7 +31,6 @@ pub struct FileReport {
 }
 
 pub struct Linter {
-    pub selection: Selection,
     pub parse_options: ParseOptions,
     /// `None`: no build context; `Some(None)`: each Dockerfile's directory; `Some(dir)`.
     pub context: Option<Option<PathBuf>>,
@@ -43,13 +43,8 @@ pub struct Linter {
 const CONTEXT_FILE_LIMIT: usize = 100_000;
 
 impl Linter {
-    pub fn new(
-        selection: Selection,
-        parse_options: ParseOptions,
-        context: Option<Option<PathBuf>>,
-    ) -> Linter {
+    pub fn new(parse_options: ParseOptions, context: Option<Option<PathBuf>>) -> Linter {
         Linter {
-            selection,
             parse_options,
             context,
             contexts: Mutex::new(HashMap::new()),
@@ -63,10 +58,16 @@ impl Linter {
         self
     }
 
-    pub fn lint_path(&self, path: &Path, fixing: Option<FixOptions>) -> FileReport {
+    /// Lints one file with the settings that apply to it (see `config`).
+    pub fn lint_path(
+        &self,
+        path: &Path,
+        settings: &Settings,
+        fixing: Option<FixOptions>,
+    ) -> FileReport {
         let display = display_path(path);
         match std::fs::read(path) {
-            Ok(bytes) => self.lint_bytes(display, Some(path), bytes, fixing),
+            Ok(bytes) => self.lint_bytes(display, Some(path), bytes, settings, fixing),
             Err(e) => FileReport::failed(display, e.to_string()),
         }
     }
@@ -78,6 +79,7 @@ impl Linter {
         display: String,
         path: Option<&Path>,
         bytes: Vec<u8>,
+        settings: &Settings,
         fixing: Option<FixOptions>,
     ) -> FileReport {
         if bytes.contains(&0) {
@@ -97,10 +99,16 @@ impl Linter {
             }
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match fixing {
-            None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
+            None => (
+                None,
+                self.diagnostics(&text, path, settings),
+                Vec::new(),
+                Vec::new(),
+            ),
             Some(options) => {
-                let outcome =
-                    plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
+                let outcome = plimsoll_rewriter::fix_text(&text, options, &|t| {
+                    self.diagnostics(t, path, settings)
+                });
                 let fixed = (outcome.text != text).then_some(outcome.text);
                 (fixed, outcome.remaining, outcome.applied, outcome.dropped)
             }
@@ -131,31 +139,48 @@ impl Linter {
     /// Adds ShellCheck's findings on the RUN bodies to each report (after fixing: they point
     /// into the text as it ends up; ShellCheck's suggestions are never applied), keeping the
     /// order `plimsoll_rules::check` gives (position, then code). `--select`/`--ignore` and
-    /// pragmas apply to SC codes as to rule codes.
-    pub fn add_shellcheck(&self, reports: &mut [FileReport]) {
+    /// pragmas apply to SC codes as to rule codes, and so do each file's configured
+    /// selection and severity overrides (`settings`, one per report).
+    pub fn add_shellcheck(&self, reports: &mut [FileReport], settings: &[FileSettings]) {
         let Some(shellcheck) = &self.shellcheck else {
             return;
         };
-        let linted: Vec<&mut FileReport> =
-            reports.iter_mut().filter(|r| r.error.is_none()).collect();
+        let (linted, settings): (Vec<&mut FileReport>, Vec<&Settings>) = reports
+            .iter_mut()
+            .zip(settings)
+            .filter(|(r, _)| r.error.is_none())
+            .map(|(r, s)| (r, &*s.settings))
+            .unzip();
         let files: Vec<Dockerfile> = linted
             .par_iter()
             .map(|r| Dockerfile::parse_with(&r.text, self.parse_options.clone()))
             .collect();
         let refs: Vec<&Dockerfile> = files.iter().collect();
         let findings = shellcheck.check_files(&refs);
-        for ((report, file), found) in linted.into_iter().zip(&files).zip(findings) {
+        for (((report, file), found), settings) in
+            linted.into_iter().zip(&files).zip(findings).zip(settings)
+        {
             report
                 .warnings
                 .extend(found.failures.into_iter().map(|f| f.0));
             if found.diagnostics.is_empty() {
                 continue;
             }
-            let suppressions = Suppressions::collect(file);
+            let mut suppressions = if settings.honour_pragmas {
+                Suppressions::collect(file)
+            } else {
+                Suppressions::default()
+            };
             let diagnostics = &mut report.diagnostics;
-            diagnostics.extend(found.diagnostics.into_iter().filter(|d| {
-                self.selection.is_external_enabled(d.code)
-                    && !suppressions.is_suppressed(d, &external_meta(d.code, d.severity))
+            diagnostics.extend(found.diagnostics.into_iter().filter_map(|mut d| {
+                let meta = external_meta(d.code, d.severity);
+                if !settings.is_external_enabled(d.code) || suppressions.is_suppressed(&d, &meta) {
+                    return None;
+                }
+                if let Some(severity) = settings.severity_override(&meta) {
+                    d.severity = severity;
+                }
+                Some(d)
             }));
             diagnostics.sort_by(|a, b| {
                 (a.span.start, a.span.end, a.code, &a.message).cmp(&(
@@ -170,7 +195,7 @@ impl Linter {
     }
 
     /// The findings for a text, with the build context of the file it belongs to.
-    fn diagnostics(&self, text: &str, path: Option<&Path>) -> Vec<Diagnostic> {
+    fn diagnostics(&self, text: &str, path: Option<&Path>, settings: &Settings) -> Vec<Diagnostic> {
         let file = Dockerfile::parse_with(text, self.parse_options.clone());
         let context = match (&self.context, path) {
             (Some(dir), Some(path)) if reads_context(&file) => {
@@ -189,7 +214,7 @@ impl Linter {
             (Some(Some(dir)), None) if reads_context(&file) => Some(self.build_context(dir)),
             _ => None,
         };
-        plimsoll_rules::check(&file, context.as_deref(), &self.selection)
+        plimsoll_rules::check_with(&file, context.as_deref(), settings)
     }
 
     fn build_context(&self, dir: &Path) -> Arc<BuildContext> {

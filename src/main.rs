@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod config;
 mod discover;
 mod lint;
 mod printer;

@@ -446,26 +446,49 @@ impl Dockerfile {
     }
 
     fn parse_shells(&mut self) {
+        // `# hadolint shell=NAME` works like a SHELL instruction where it stands: before
+        // the first FROM it sets every stage's default shell.
+        let shell_pragmas: Vec<(usize, bool)> = self
+            .comments
+            .iter()
+            .filter(|c| !c.inside_instruction)
+            .filter_map(|c| shell_pragma(&c.text).map(|name| (c.span.start, is_posix_shell(name))))
+            .collect();
+        let first_from = self
+            .stages
+            .first()
+            .map_or(self.text.len(), |s| self.instructions[s.from].span.start);
+        let default_posix = shell_pragmas
+            .iter()
+            .rfind(|(at, _)| *at < first_from)
+            .is_none_or(|(_, posix)| *posix);
         // Track SHELL per stage: only POSIX shells are parsed.
+        let pragma_between = |from: usize, to: usize| {
+            shell_pragmas
+                .iter()
+                .rfind(|(at, _)| from <= *at && *at < to)
+                .map(|(_, posix)| *posix)
+        };
         let mut posix_by_stage: Vec<bool> = Vec::with_capacity(self.stages.len());
+        let mut previous_end = 0;
         for stage in &self.stages {
             let inherited = match stage.base {
-                Base::Stage(parent) => posix_by_stage.get(parent).copied().unwrap_or(true),
-                _ => true,
+                Base::Stage(parent) => posix_by_stage.get(parent).copied().unwrap_or(default_posix),
+                _ => default_posix,
             };
-            let mut posix = inherited;
+            // A pragma right above a FROM is for that stage.
+            let from_start = self.instructions[stage.from].span.start;
+            let mut posix = pragma_between(previous_end, from_start).unwrap_or(inherited);
             for index in stage.instructions.clone() {
                 let instruction = &mut self.instructions[index];
+                if let Some(pragma) = pragma_between(previous_end, instruction.span.start) {
+                    posix = pragma;
+                }
+                previous_end = previous_end.max(instruction.span.end);
                 if instruction.keyword == Keyword::Shell
                     && let Form::Exec(words) = &instruction.form
                 {
-                    posix = words.first().is_some_and(|w| {
-                        let name = w.text.rsplit(['/', '\\']).next().unwrap_or("");
-                        matches!(
-                            name,
-                            "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh"
-                        )
-                    });
+                    posix = words.first().is_some_and(|w| is_posix_shell(&w.text));
                 }
                 if posix {
                     instruction.parse_shell(&self.text);
@@ -758,6 +781,31 @@ fn split(
         comments.append(&mut c);
     }
     comments.sort_by_key(|c| c.span.start);
+}
+
+/// The shell named by a `# hadolint shell=NAME` (or `# plimsoll: shell=NAME`) comment;
+/// `comment` is the text after `#`. hadolint lets a file name its default shell this way
+/// (`powershell` for Windows images) so that shell rules stay quiet.
+pub fn shell_pragma(comment: &str) -> Option<&str> {
+    let text = comment.trim_start_matches('#').trim_start();
+    let rest = match text.strip_prefix("hadolint") {
+        Some(rest) if rest.starts_with([' ', '\t']) => rest,
+        _ => text.strip_prefix("plimsoll:")?,
+    };
+    let value = rest.trim_start().strip_prefix("shell")?.trim_start();
+    let name = value.strip_prefix('=')?.trim_start();
+    let name = name.split([' ', '\t', '#']).next().unwrap_or("");
+    (!name.is_empty()).then_some(name)
+}
+
+/// Whether a shell (a path or name, as in `SHELL [...]` or the shell pragma) is one whose
+/// scripts Plimsoll parses as POSIX shell.
+pub fn is_posix_shell(shell: &str) -> bool {
+    let name = shell.rsplit(['/', '\\']).next().unwrap_or("");
+    matches!(
+        name,
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh"
+    )
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! What a rule gets to look at. Rules do no I/O: everything comes in here as data.
 
+use crate::options::RuleOptions;
 use plimsoll_analyzer::Dockerfile;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 
@@ -35,14 +36,30 @@ pub struct Context<'a> {
     pub file: &'a Dockerfile,
     /// `None` when linting text without a context (stdin, the editor before saving).
     pub build_context: Option<&'a BuildContext>,
+    /// What the user configured for rules (trusted registries, required labels, …).
+    pub options: &'a RuleOptions,
 }
+
+/// The options of a run without configuration.
+static NO_OPTIONS: RuleOptions = RuleOptions {
+    trusted_registries: Vec::new(),
+    allowed_images: Vec::new(),
+    required_labels: std::collections::BTreeMap::new(),
+    strict_labels: false,
+};
 
 impl<'a> Context<'a> {
     pub fn new(file: &'a Dockerfile) -> Context<'a> {
         Context {
             file,
             build_context: None,
+            options: &NO_OPTIONS,
         }
+    }
+
+    pub fn with_options(mut self, options: &'a RuleOptions) -> Context<'a> {
+        self.options = options;
+        self
     }
 
     pub fn text(&self) -> &'a str {

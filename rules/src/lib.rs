@@ -8,15 +8,17 @@ pub mod docs;
 pub mod external;
 pub mod fix;
 pub mod helpers;
+pub mod options;
 pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod selection;
 pub mod suppression;
 
-pub use checker::check;
+pub use checker::{check, check_with};
 pub use context::{BuildContext, Context};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 pub use docs::docs_url;
+pub use options::{LabelSchema, RuleOptions, Settings, SeverityOverride};
 pub use rule::{FixAvailability, Rule, RuleMeta};
 pub use selection::Selection;

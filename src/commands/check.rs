@@ -2,6 +2,7 @@
 
 use crate::Exit;
 use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat, ShellcheckMode};
+use crate::config::{self, FileSettings, Mode, Overrides, Resolver};
 use crate::discover;
 use crate::lint::{FileReport, Linter};
 use crate::printer::{self, Summary};
@@ -11,7 +12,7 @@ use anyhow::{Context as _, Result, bail};
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
 use plimsoll_analyzer::ParseOptions;
 use plimsoll_rewriter::FixOptions;
-use plimsoll_rules::{Selection, Severity};
+use plimsoll_rules::Selection;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -43,25 +44,31 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
     {
         bail!("--context {}: not a directory", dir.display());
     }
-    let shellcheck = match args.shellcheck {
-        // Neither prints findings.
-        _ if args.diff || args.fix_only => None,
-        ShellcheckMode::Never => None,
-        _ if !selection.may_enable_shellcheck() => None,
-        ShellcheckMode::Auto => ShellCheck::detect(),
-        ShellcheckMode::Always => Some(ShellCheck::detect().context(
-            "--shellcheck=always: `shellcheck` is not installed or does not run \
-             (Debian/Ubuntu: apt-get install shellcheck)",
-        )?),
-    };
-    let linter = Linter::new(selection, parse_options, context).with_shellcheck(shellcheck);
+    let mut configs = Resolver::new(
+        if args.isolated {
+            Mode::Isolated
+        } else if let Some(path) = &args.config {
+            Mode::Explicit(path.clone())
+        } else {
+            Mode::Discover
+        },
+        Overrides {
+            select: selection.select,
+            extend_select: selection.extend_select,
+            ignore: selection.ignore,
+            fail_level: fail_level(&args),
+        },
+    );
     let fixing = (args.fix || args.diff || args.fix_only).then(|| FixOptions {
         unsafe_fixes: args.unsafe_fixes,
         ..FixOptions::default()
     });
 
+    // What to lint, and every file's configuration before anything is linted: a broken
+    // configuration stops the run before any output.
     let stdin = args.paths.iter().any(|p| p == Path::new("-"));
-    let mut reports: Vec<FileReport> = if stdin {
+    let mut file_settings: Vec<FileSettings> = Vec::new();
+    let input = if stdin {
         if args.paths.len() > 1 {
             bail!("`-` (standard input) cannot be combined with other paths");
         }
@@ -69,30 +76,69 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
         std::io::stdin()
             .read_to_end(&mut bytes)
             .context("reading standard input")?;
-        let display = args
-            .stdin_filename
-            .as_ref()
-            .map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        vec![linter.lint_bytes(display, args.stdin_filename.as_deref(), bytes, fixing)]
+        file_settings.push(configs.for_file(args.stdin_filename.as_deref())?);
+        Input::Stdin(bytes)
     } else {
         let files = discover::discover(&args.paths)?;
-        let mut reports: Vec<FileReport> = files
-            .par_iter()
-            .map(|f| linter.lint_path(f, fixing))
-            .collect();
-        if args.fix || args.fix_only {
-            for (report, path) in reports.iter_mut().zip(&files) {
-                if report.original.is_some()
-                    && let Err(e) = write::write_atomically(path, &report.text)
-                {
-                    report.error = Some(format!("{e:#}"));
+        for file in &files {
+            file_settings.push(configs.for_file(Some(file))?);
+        }
+        Input::Files(files)
+    };
+    say_notes(&mut configs);
+
+    let shellcheck = match args.shellcheck {
+        // Neither prints findings.
+        _ if args.diff || args.fix_only => None,
+        ShellcheckMode::Never => None,
+        _ if !file_settings
+            .iter()
+            .any(|s| s.settings.may_enable_external()) =>
+        {
+            None
+        }
+        ShellcheckMode::Auto => ShellCheck::detect(),
+        ShellcheckMode::Always => Some(ShellCheck::detect().context(
+            "--shellcheck=always: `shellcheck` is not installed or does not run \
+             (Debian/Ubuntu: apt-get install shellcheck)",
+        )?),
+    };
+    let linter = Linter::new(parse_options, context).with_shellcheck(shellcheck);
+
+    let mut reports: Vec<FileReport> = match input {
+        Input::Stdin(bytes) => {
+            let display = args
+                .stdin_filename
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |p| p.display().to_string());
+            vec![linter.lint_bytes(
+                display,
+                args.stdin_filename.as_deref(),
+                bytes,
+                &file_settings[0].settings,
+                fixing,
+            )]
+        }
+        Input::Files(files) => {
+            let mut reports: Vec<FileReport> = files
+                .par_iter()
+                .zip(&file_settings)
+                .map(|(f, s)| linter.lint_path(f, &s.settings, fixing))
+                .collect();
+            if args.fix || args.fix_only {
+                for (report, path) in reports.iter_mut().zip(&files) {
+                    if report.original.is_some()
+                        && let Err(e) = write::write_atomically(path, &report.text)
+                    {
+                        report.error = Some(format!("{e:#}"));
+                    }
                 }
             }
+            reports
         }
-        reports
     };
 
-    linter.add_shellcheck(&mut reports);
+    linter.add_shellcheck(&mut reports, &file_settings);
 
     for report in &reports {
         if let Some(error) = &report.error {
@@ -165,20 +211,44 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
     if args.fix_only {
         return Ok(Exit::Clean);
     }
-    let threshold = match (args.exit_zero, args.fail_level) {
-        (true, _) | (_, FailLevel::Never) => None,
-        (_, FailLevel::Style) => Some(Severity::Style),
-        (_, FailLevel::Info) => Some(Severity::Info),
-        (_, FailLevel::Warning) => Some(Severity::Warning),
-        (_, FailLevel::Error) => Some(Severity::Error),
-    };
-    let failing = threshold.is_some_and(|t| {
-        reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .any(|d| d.severity >= t)
-    });
+    // Each file fails by its own configuration's fail level (the command line wins).
+    let failing = reports
+        .iter()
+        .zip(&file_settings)
+        .any(|(report, settings)| {
+            settings
+                .fail_level
+                .threshold()
+                .is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t))
+        });
     Ok(if failing { Exit::Findings } else { Exit::Clean })
+}
+
+/// Standard input, or the files found.
+enum Input {
+    Stdin(Vec<u8>),
+    Files(Vec<std::path::PathBuf>),
+}
+
+/// `--exit-zero` or `--fail-level`, when given: they win over any configuration.
+fn fail_level(args: &CheckArgs) -> Option<config::FailLevel> {
+    if args.exit_zero {
+        return Some(config::FailLevel::Never);
+    }
+    args.fail_level.map(|level| match level {
+        FailLevel::Style => config::FailLevel::Style,
+        FailLevel::Info => config::FailLevel::Info,
+        FailLevel::Warning => config::FailLevel::Warning,
+        FailLevel::Error => config::FailLevel::Error,
+        FailLevel::Never => config::FailLevel::Never,
+    })
+}
+
+/// Which hadolint configuration is used, and warnings about configurations: once, on stderr.
+fn say_notes(configs: &mut Resolver) {
+    for note in configs.take_notes() {
+        eprintln!("{note}");
+    }
 }
 
 fn print(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {

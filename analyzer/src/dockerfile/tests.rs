@@ -133,3 +133,40 @@ fn comments_above() {
         .collect();
     assert_eq!(above, vec!["hadolint ignore=DL3008", "other"]);
 }
+
+#[test]
+fn shell_pragma_sets_the_shell_where_it_stands() {
+    use super::{is_posix_shell, shell_pragma};
+    assert_eq!(
+        shell_pragma("hadolint shell=powershell # windows"),
+        Some("powershell")
+    );
+    assert_eq!(shell_pragma("# plimsoll: shell = cmd"), Some("cmd"));
+    assert_eq!(shell_pragma("hadolint ignore=DL3008"), None);
+    assert_eq!(shell_pragma("hadolintshell=x"), None);
+    assert!(is_posix_shell("/bin/bash") && !is_posix_shell("pwsh"));
+
+    // Before the first FROM: every stage.
+    let file =
+        Dockerfile::parse("# hadolint shell=powershell\nFROM a\nRUN Get-Item x\nFROM b\nRUN dir\n");
+    assert!(file.instructions.iter().all(|i| i.script.is_none()));
+
+    // Inside a stage: from there on; a pragma above a FROM is for that stage.
+    let file = Dockerfile::parse(
+        "FROM a\nRUN ls\n# hadolint shell=pwsh\nRUN Get-Item x\nFROM b\nRUN ls\n# hadolint shell=cmd\nFROM c\nRUN dir\n",
+    );
+    let parsed: Vec<bool> = file
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::Run)
+        .map(|i| i.script.is_some())
+        .collect();
+    assert_eq!(parsed, [true, false, true, false]);
+
+    // A POSIX shell named by the pragma keeps parsing; SHELL still wins after it.
+    let file = Dockerfile::parse(
+        "# hadolint shell=bash\nFROM a\nRUN ls\nSHELL [\"powershell\"]\nRUN dir\n",
+    );
+    assert!(file.instructions[1].script.is_some());
+    assert!(file.instructions[3].script.is_none());
+}

@@ -128,8 +128,8 @@ mod tests {
             DockerIgnore::parse(dockerignore),
         );
         let ctx = Context {
-            file: &file,
             build_context: Some(&build),
+            ..Context::new(&file)
         };
         let mut out = Vec::new();
         CopyIgnoredFile.check(&ctx, &mut out);

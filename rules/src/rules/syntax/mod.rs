@@ -1,9 +1,11 @@
-//! PL0xx: what BuildKit would reject.
+//! PL0xx: what BuildKit would reject, and the meta rules about the file's pragmas.
 
 mod parse_error;
+mod unused_pragma;
 
 pub use parse_error::ParseError;
+pub use unused_pragma::UnusedPragma;
 
 use crate::rule::Rule;
 
-pub const RULES: &[&dyn Rule] = &[&ParseError];
+pub const RULES: &[&dyn Rule] = &[&ParseError, &UnusedPragma];
