@@ -517,3 +517,29 @@ fn stdin_fix_prints_the_fixed_text() {
     assert_eq!(String::from_utf8(out.stdout).unwrap(), FIXED);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn configured_rule_options_reach_the_rules() {
+    let dir = project(&[
+        (
+            "plimsoll.toml",
+            "select = [\"DL3026\", \"PL728\", \"DL3049\", \"DL3052\"]\ntrusted-registries = [\"registry.corp.example\"]\nallowed-images = [\"registry.corp.example/debian:*\"]\n\n[label-schema]\n\"org.opencontainers.image.source\" = \"url\"\nteam = \"text\"\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM ghcr.io/x/debian:12\nLABEL org.opencontainers.image.source=\"not a url\"\n",
+        ),
+    ]);
+    let out = plimsoll(dir.path())
+        .args(["check", "--format", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let codes: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(' ').nth(1).unwrap())
+        .collect();
+    // Untrusted registry, base image not allowed, required `team` label missing, `source`
+    // not a URL.
+    assert_eq!(codes, vec!["PL709", "PL728", "PL931", "PL934"], "{stdout}");
+}

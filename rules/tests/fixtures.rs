@@ -4,11 +4,16 @@
 //! and leave a file that still parses.
 //!
 //! A fixture may come with `<CODE>.context` (one build-context path a line) and
-//! `<CODE>.dockerignore`, handed to the rule as its build context.
+//! `<CODE>.dockerignore`, handed to the rule as its build context, and with
+//! `<CODE>.options` (lines `trusted-registry NAME`, `allowed-image PATTERN`,
+//! `required-label KEY TYPE`, `strict-labels`), handed to it as its configuration.
 
 use plimsoll_analyzer::Dockerfile;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
-use plimsoll_rules::{Applicability, BuildContext, Diagnostic, Selection, check, fix, registry};
+use plimsoll_rules::options::{LabelSchema, RuleOptions, Settings};
+use plimsoll_rules::{
+    Applicability, BuildContext, Diagnostic, Selection, check_with, fix, registry,
+};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -35,13 +40,54 @@ fn context_for(stem: &str) -> Option<BuildContext> {
     ))
 }
 
-fn run(text: &str, code: &str, context: Option<&BuildContext>) -> Vec<Diagnostic> {
+fn options_for(stem: &str) -> RuleOptions {
+    let code = stem.trim_end_matches("_ok");
+    let dir = fixtures_dir();
+    let text = std::fs::read_to_string(dir.join(format!("{stem}.options")))
+        .or_else(|_| std::fs::read_to_string(dir.join(format!("{code}.options"))))
+        .unwrap_or_default();
+    let mut options = RuleOptions::default();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
+            (Some("trusted-registry"), Some(name), None) => {
+                options.trusted_registries.push(name.into())
+            }
+            (Some("allowed-image"), Some(pattern), None) => {
+                options.allowed_images.push(pattern.into())
+            }
+            (Some("required-label"), Some(key), Some(kind)) => {
+                let schema = LabelSchema::parse(kind)
+                    .unwrap_or_else(|| panic!("{stem}.options: bad label type {kind}"));
+                options.required_labels.insert(key.into(), schema);
+            }
+            (Some("strict-labels"), None, None) => options.strict_labels = true,
+            _ => panic!("{stem}.options: cannot read `{line}`"),
+        }
+    }
+    options
+}
+
+fn run(
+    text: &str,
+    code: &str,
+    context: Option<&BuildContext>,
+    options: &RuleOptions,
+) -> Vec<Diagnostic> {
     let file = Dockerfile::parse(text);
     let selection = Selection {
         select: vec![code.to_string()],
         ..Selection::default()
     };
-    check(&file, context, &selection)
+    let settings = Settings {
+        options: options.clone(),
+        ..Settings::with_selection(selection)
+    };
+    check_with(&file, context, &settings)
 }
 
 fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
@@ -78,10 +124,15 @@ fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
 }
 
 /// Applies every (safe and unsafe) fix of the rule until nothing changes.
-fn fix_all(text: &str, code: &str, context: Option<&BuildContext>) -> String {
+fn fix_all(
+    text: &str,
+    code: &str,
+    context: Option<&BuildContext>,
+    options: &RuleOptions,
+) -> String {
     let mut current = text.to_string();
     for _ in 0..5 {
-        let diagnostics = run(&current, code, context);
+        let diagnostics = run(&current, code, context, options);
         let (next, applied) = fix::apply(&current, &diagnostics, Applicability::Unsafe);
         if applied == 0 {
             return current;
@@ -135,7 +186,8 @@ fn fixtures() {
         };
         let text = std::fs::read_to_string(&path).unwrap();
         let context = context_for(&stem);
-        let diagnostics = run(&text, &code, context.as_ref());
+        let options = options_for(&stem);
+        let diagnostics = run(&text, &code, context.as_ref(), &options);
         let own: Vec<_> = diagnostics
             .iter()
             .filter(|d| d.code == rule.meta().code)
@@ -153,8 +205,8 @@ fn fixtures() {
             failures.push(format!("{stem}: the rule did not fire"));
             continue;
         }
-        let fixed = fix_all(&text, &code, context.as_ref());
-        let fixed_again = fix_all(&fixed, &code, context.as_ref());
+        let fixed = fix_all(&text, &code, context.as_ref(), &options);
+        let fixed_again = fix_all(&fixed, &code, context.as_ref(), &options);
         assert_eq!(
             fixed, fixed_again,
             "{code}: fixing twice differs from fixing once"

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod add_instead_of_copy;
+mod base_image_not_allowed;
 mod circular_stage_dependency;
 mod copied_archive_extracted;
 mod copy_entire_filesystem;
@@ -35,6 +36,7 @@ mod user_not_numeric;
 mod workdir_not_absolute;
 
 pub use add_instead_of_copy::AddInsteadOfCopy;
+pub use base_image_not_allowed::BaseImageNotAllowed;
 pub use circular_stage_dependency::CircularStageDependency;
 pub use copied_archive_extracted::CopiedArchiveExtracted;
 pub use copy_entire_filesystem::CopyEntireFilesystem;
@@ -66,17 +68,16 @@ pub use workdir_not_absolute::WorkdirNotAbsolute;
 use crate::rule::Rule;
 
 pub const RULES: &[&dyn Rule] = &[
-    &WorkdirNotAbsolute,     // PL700 DL3000
-    &CopiedArchiveExtracted, // PL701 DL3010
-    &ExposePortOutOfRange,   // PL702 DL3011
-    &MultipleHealthchecks,   // PL703 DL3012
-    &AddInsteadOfCopy,       // PL704 DL3020
-    &CopySourcesToFile,      // PL705 DL3021
-    &CopyFromUnknownStage,   // PL706 DL3022
-    &CopyFromOwnStage,       // PL707 DL3023
-    &StageNameReused,        // PL708 DL3024
-    // PL709 DL3026 `UntrustedRegistry` needs its trusted-registry list, a rule option:
-    // it is listed here once `Context` carries rule options (see `check_with`).
+    &WorkdirNotAbsolute,             // PL700 DL3000
+    &CopiedArchiveExtracted,         // PL701 DL3010
+    &ExposePortOutOfRange,           // PL702 DL3011
+    &MultipleHealthchecks,           // PL703 DL3012
+    &AddInsteadOfCopy,               // PL704 DL3020
+    &CopySourcesToFile,              // PL705 DL3021
+    &CopyFromUnknownStage,           // PL706 DL3022
+    &CopyFromOwnStage,               // PL707 DL3023
+    &StageNameReused,                // PL708 DL3024
+    &UntrustedRegistry,              // PL709 DL3026
     &FromPlatformPinned,             // PL710 DL3029
     &OnbuildForbiddenTrigger,        // PL711 DL3043
     &EnvUsesSameEnv,                 // PL712 DL3044
@@ -95,4 +96,5 @@ pub const RULES: &[&dyn Rule] = &[
     &RunInScratchStage,              // PL725
     &CreatedUserNeverUsed,           // PL726
     &SshPortExposed,                 // PL727
+    &BaseImageNotAllowed,            // PL728
 ];

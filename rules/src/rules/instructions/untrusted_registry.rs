@@ -92,8 +92,9 @@ impl TrustedRegistries {
 }
 
 impl UntrustedRegistry {
-    /// Runs the rule with its option. [`Rule::check`] runs it with no trusted registries,
-    /// which reports nothing.
+    /// Runs the rule with an explicit list. [`Rule::check`] takes the list from the
+    /// configuration (`trusted-registries`, hadolint's `trustedRegistries`); with none, the
+    /// rule reports nothing.
     pub fn check_with(
         &self,
         trusted: &TrustedRegistries,
@@ -165,7 +166,8 @@ impl Rule for UntrustedRegistry {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        self.check_with(&TrustedRegistries::default(), ctx, out);
+        let trusted = TrustedRegistries::new(ctx.options.trusted_registries.iter().cloned());
+        self.check_with(&trusted, ctx, out);
     }
 }
 

@@ -1,16 +1,16 @@
 //! Label options (hadolint's `label-schema` and `strict-labels`), the value formats labels
 //! are checked against, and what the label rules share.
 //!
-//! The options reach the rules through [`with_label_options`]: the caller (the binary's
-//! config layer) wraps the lint of one file in it. A file can add to them with comment
+//! The options come from the configuration (`Context::options`: `label-schema` and
+//! `strict-labels` in plimsoll.toml or .hadolint.yaml). A file can add to them with comment
 //! lines, after hadolint's command-line flags: `# plimsoll: require-label=KEY:FORMAT,…`
 //! and `# plimsoll: strict-labels`. Without either, no label is required and the format
 //! rules check the OCI annotation keys whose format the OCI image spec defines.
 
 use super::spdx_ids;
+use crate::options::{LabelSchema, RuleOptions};
 use crate::{Context, Diagnostic, RuleMeta};
 use plimsoll_analyzer::{Dockerfile, Instruction, KeyValue, Keyword, Span};
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// The format a label's value must have (hadolint's label types).
@@ -125,34 +125,37 @@ const OCI_FORMATS: &[(&str, LabelFormat)] = &[
     ("org.label-schema.vcs-url", LabelFormat::Url),
 ];
 
-thread_local! {
-    static CURRENT: RefCell<Option<LabelOptions>> = const { RefCell::new(None) };
-}
-
-/// Runs `lint` (the lint of one file) with `options` in force for the label rules on this
-/// thread; the previous options come back afterwards, even if `lint` panics.
-pub fn with_label_options<R>(options: &LabelOptions, lint: impl FnOnce() -> R) -> R {
-    struct Restore(Option<LabelOptions>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            CURRENT.with(|c| *c.borrow_mut() = previous);
+impl LabelFormat {
+    /// The format for a configured label schema type.
+    pub fn from_schema(schema: LabelSchema) -> LabelFormat {
+        match schema {
+            LabelSchema::Text => LabelFormat::Text,
+            LabelSchema::Url => LabelFormat::Url,
+            LabelSchema::Hash => LabelFormat::GitHash,
+            LabelSchema::Rfc3339 => LabelFormat::Rfc3339,
+            LabelSchema::Semver => LabelFormat::SemVer,
+            LabelSchema::Spdx => LabelFormat::Spdx,
+            LabelSchema::Email => LabelFormat::Email,
         }
     }
-    let previous = CURRENT.with(|c| c.borrow_mut().replace(options.clone()));
-    let _restore = Restore(previous);
-    lint()
 }
 
-/// The options in force (the defaults outside [`with_label_options`]).
-pub fn current() -> LabelOptions {
-    CURRENT.with(|c| c.borrow().clone()).unwrap_or_default()
+/// The options for a file: the configured ones, plus the file's own
+/// `# plimsoll: require-label=` and `# plimsoll: strict-labels` comment lines.
+pub fn options_for(ctx: &Context<'_>) -> LabelOptions {
+    options_with(ctx.options, ctx.file)
 }
 
-/// The options for `file`: those in force, plus the file's own `# plimsoll: require-label=`
-/// and `# plimsoll: strict-labels` comment lines.
-pub fn options_for(file: &Dockerfile) -> LabelOptions {
-    let mut options = current();
+fn options_with(configured: &RuleOptions, file: &Dockerfile) -> LabelOptions {
+    let mut options = LabelOptions {
+        schema: configured
+            .required_labels
+            .iter()
+            .map(|(k, v)| (k.clone(), LabelFormat::from_schema(*v)))
+            .collect(),
+        strict: configured.strict_labels,
+        ..LabelOptions::default()
+    };
     for comment in file.comments.iter().filter(|c| !c.inside_instruction) {
         let Some(rest) = comment.text.strip_prefix("plimsoll:").map(str::trim) else {
             continue;
@@ -226,7 +229,7 @@ pub fn check_format(
     example: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    let options = options_for(ctx.file);
+    let options = options_for(ctx);
     for label in labels(ctx.file) {
         if options.format_of(&label.pair.key) != Some(format) {
             continue;
@@ -677,7 +680,7 @@ mod tests {
         let file = Dockerfile::parse(
             "# plimsoll: require-label=org.opencontainers.image.version:semver, team\n# plimsoll: strict-labels\nFROM scratch\n",
         );
-        let options = options_for(&file);
+        let options = options_with(&RuleOptions::default(), &file);
         assert!(options.strict);
         assert_eq!(
             options.schema.get("org.opencontainers.image.version"),
@@ -687,19 +690,23 @@ mod tests {
     }
 
     #[test]
-    fn options_are_scoped() {
-        assert!(current().schema.is_empty());
-        let mut options = LabelOptions::default();
-        options
-            .schema
-            .insert("maintainer".into(), LabelFormat::Email);
-        with_label_options(&options, || {
-            assert_eq!(current().format_of("maintainer"), Some(LabelFormat::Email));
-        });
-        assert!(current().schema.is_empty());
+    fn configured_options_come_first() {
+        let mut configured = RuleOptions::default();
+        configured
+            .required_labels
+            .insert("maintainer".into(), LabelSchema::Email);
+        configured.strict_labels = true;
+        let options = options_with(&configured, &Dockerfile::parse("FROM scratch\n"));
+        assert!(options.strict);
+        assert_eq!(options.format_of("maintainer"), Some(LabelFormat::Email));
         assert_eq!(
-            current().format_of("org.opencontainers.image.source"),
+            options.format_of("org.opencontainers.image.source"),
             Some(LabelFormat::Url)
         );
+        let none = options_with(
+            &RuleOptions::default(),
+            &Dockerfile::parse("FROM scratch\n"),
+        );
+        assert!(none.schema.is_empty() && !none.strict);
     }
 }

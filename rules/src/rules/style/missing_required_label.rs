@@ -53,7 +53,7 @@ impl Rule for MissingRequiredLabel {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let options = options_for(ctx.file);
+        let options = options_for(ctx);
         if options.schema.is_empty() {
             return;
         }

@@ -57,7 +57,7 @@ pub use label_not_rfc3339::LabelNotRfc3339;
 pub use label_not_semver::LabelNotSemver;
 pub use label_not_spdx::LabelNotSpdx;
 pub use label_not_url::LabelNotUrl;
-pub use labels::{LabelFormat, LabelOptions, with_label_options};
+pub use labels::{LabelFormat, LabelOptions};
 pub use legacy_key_value_format::LegacyKeyValueFormat;
 pub use maintainer_deprecated::MaintainerDeprecated;
 pub use maintainer_instruction::MaintainerInstruction;

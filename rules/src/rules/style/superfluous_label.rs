@@ -46,7 +46,7 @@ impl Rule for SuperfluousLabel {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let options = options_for(ctx.file);
+        let options = options_for(ctx);
         if !options.strict {
             return;
         }
