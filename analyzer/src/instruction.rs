@@ -282,15 +282,19 @@ impl Instruction {
         match &self.form {
             Form::Exec(words) => {
                 // `RUN ["apt-get", "install", "x"]` is one command without a shell.
-                let commands = vec![shell::Command {
-                    assignments: Vec::new(),
-                    argv: words.clone(),
-                    span: self.args_span,
-                    connector: shell::Connector::Sequence,
-                    pipes_into_next: false,
-                    redirects: Vec::new(),
-                    nested: false,
-                }];
+                let commands = vec![
+                    shell::Command {
+                        assignments: Vec::new(),
+                        argv: words.clone(),
+                        span: self.args_span,
+                        connector: shell::Connector::Sequence,
+                        pipes_into_next: false,
+                        redirects: Vec::new(),
+                        nested: false,
+                        start: 0,
+                    }
+                    .finish(),
+                ];
                 self.script = Some(Script {
                     commands,
                     has_errors: false,

@@ -36,9 +36,19 @@ pub struct Command {
     pub redirects: Vec<Word>,
     /// Nesting inside subshells, groups, conditionals, loops or functions.
     pub nested: bool,
+    /// Index in `argv` of the real program (after wrappers); computed once, since rules
+    /// ask for the program of every command many times.
+    #[serde(skip)]
+    pub(crate) start: usize,
 }
 
 impl Command {
+    /// Fills in the derived fields once the words are known.
+    pub(crate) fn finish(mut self) -> Command {
+        self.start = self.find_effective_start();
+        self
+    }
+
     /// The program name, with any leading path removed (`/usr/bin/apt-get` → `apt-get`).
     pub fn name(&self) -> Option<&str> {
         self.argv
@@ -54,6 +64,10 @@ impl Command {
     /// `command`, `exec`: returns the index in `argv` where the real command starts.
     /// `command -v x` and `command -V x` only look `x` up: the real program is `command`.
     pub fn effective_start(&self) -> usize {
+        self.start
+    }
+
+    fn find_effective_start(&self) -> usize {
         let mut i = 0;
         while let Some(word) = self.argv.get(i) {
             let name = word.text.rsplit('/').next().unwrap_or(&word.text);
@@ -345,7 +359,9 @@ impl Walker<'_> {
             pipes_into_next: false,
             redirects,
             nested,
-        };
+            start: 0,
+        }
+        .finish();
         self.commands.push(command);
         // Command substitutions inside arguments are commands too.
         let mut cursor = node.walk();
@@ -377,15 +393,19 @@ impl Walker<'_> {
                 );
             }
         }
-        self.commands.push(Command {
-            assignments,
-            argv,
-            span: self.span(node),
-            connector,
-            pipes_into_next: false,
-            redirects: Vec::new(),
-            nested,
-        });
+        self.commands.push(
+            Command {
+                assignments,
+                argv,
+                span: self.span(node),
+                connector,
+                pipes_into_next: false,
+                redirects: Vec::new(),
+                nested,
+                start: 0,
+            }
+            .finish(),
+        );
         self.substitutions(node);
     }
 
