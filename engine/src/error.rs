@@ -1,0 +1,32 @@
+//! The crate error: one enum per module, aggregated here.
+
+use crate::digest::DigestError;
+use crate::export::ExportError;
+use crate::fs::PathError;
+use crate::image::ImageError;
+use crate::layer::LayerError;
+use crate::source::SourceError;
+use crate::store::StoreError;
+use crate::syscall::SyscallError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Digest(#[from] DigestError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Path(#[from] PathError),
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    Layer(#[from] LayerError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Syscall(#[from] SyscallError),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
