@@ -17,7 +17,7 @@
 #
 # Environment: TALLY (tally binary), PLIMSOLL (plimsoll binary).
 #
-# BuildKit's verdict comes from tally (pip install tally-cli), which embeds BuildKit's
+# BuildKit's verdict comes from tally (pip install tally-cli==0.45.0), which embeds BuildKit's
 # Dockerfile parser. Each file is fed on stdin, so file names do not matter:
 #     tally lint --no-config --slow-checks off --ignore '*' --fail-level none - <FILE
 #   exit 0/1  accepted (parsed; 1 would only mean lint findings)
@@ -83,7 +83,7 @@ if [[ -z $tally || ! -x $tally ]]; then
     cat >&2 <<EOF
 acceptance: tally not found (set TALLY, or put it on PATH). To install it:
     python3 -m venv $default_tally_venv
-    $default_tally_venv/bin/pip install tally-cli
+    $default_tally_venv/bin/pip install tally-cli==0.45.0
 EOF
     exit 2
 fi

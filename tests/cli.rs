@@ -276,3 +276,116 @@ fn help_teaches() {
     let dir = project(&[]);
     assert_cmd_snapshot!(plimsoll(dir.path()).args(["check", "--help"]));
 }
+
+#[test]
+fn pragmas_silence_rules() {
+    let dir = project(&[(
+        "Dockerfile",
+        "# check=skip=SecretsUsedInArgOrEnv\nFROM debian:12\nENV API_TOKEN=changeme\n# hadolint ignore=DL3008,DL3015\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n# plimsoll: ignore=PL400\nCMD python3 app.py\nRUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n",
+    )]);
+    let out = plimsoll(dir.path())
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "PL300,PL103,PL204,PL400",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // Only the unsuppressed `git` on the last RUN remains.
+    assert_eq!(
+        stdout,
+        "Dockerfile:8:66: PL103 `git` is not pinned: apt-get installs whatever version the mirror has that day\n"
+    );
+}
+
+#[test]
+fn select_and_ignore_by_alias() {
+    let dir = project(&[(
+        "Dockerfile",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+    )]);
+    let codes = |args: &[&str]| {
+        let out = plimsoll(dir.path()).args(args).output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let mut codes: Vec<String> = stdout
+            .lines()
+            .map(|l| l.split(' ').nth(1).unwrap().to_string())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    assert_eq!(
+        codes(&["check", "--format", "concise", "--select", "DL3008"]),
+        vec!["PL103"]
+    );
+    let all = codes(&["check", "--format", "concise"]);
+    assert!(
+        all.contains(&"PL103".to_string()) && all.contains(&"PL202".to_string()),
+        "{all:?}"
+    );
+    let without = codes(&["check", "--format", "concise", "--ignore", "DL3008,PL2"]);
+    assert!(
+        !without.iter().any(|c| c == "PL103" || c.starts_with("PL2")),
+        "{without:?}"
+    );
+}
+
+#[test]
+fn build_context_secrets_respect_dockerignore() {
+    let dir = project(&[
+        ("Dockerfile", "FROM debian:12\nCOPY . /app\n"),
+        (".env", "DEBUG=1\n"),
+        ("id_rsa", "not really a key\n"),
+        ("app.py", "print()\n"),
+    ]);
+    let run = |args: &[&str]| {
+        String::from_utf8(plimsoll(dir.path()).args(args).output().unwrap().stdout).unwrap()
+    };
+    let before = run(&["check", "--format", "concise", "--select", "PL303"]);
+    assert!(
+        before.contains("PL303") && before.contains(".env") && before.contains("id_rsa"),
+        "{before}"
+    );
+    std::fs::write(dir.path().join(".dockerignore"), ".env\n*_rsa\n").unwrap();
+    assert_eq!(
+        run(&["check", "--format", "concise", "--select", "PL303"]),
+        ""
+    );
+    std::fs::remove_file(dir.path().join(".dockerignore")).unwrap();
+    assert_eq!(
+        run(&[
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "PL303",
+            "--no-context"
+        ]),
+        ""
+    );
+}
+
+#[test]
+fn build_args_resolve_from() {
+    let dir = project(&[("Dockerfile", "ARG TAG=latest\nFROM debian:${TAG}\n")]);
+    let run = |args: &[&str]| {
+        String::from_utf8(plimsoll(dir.path()).args(args).output().unwrap().stdout).unwrap()
+    };
+    assert!(run(&["check", "--format", "concise", "--select", "PL101"]).contains("PL101"));
+    assert_eq!(
+        run(&[
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "PL101",
+            "--build-arg",
+            "TAG=12"
+        ]),
+        ""
+    );
+}

@@ -117,6 +117,11 @@ pub struct Dockerfile {
     pub stages: Vec<Stage>,
     pub errors: Vec<ParseError>,
     pub options: ParseOptions,
+    /// For each variable name, the ENV and ARG instructions that define it, in order, so a
+    /// lookup is a binary search instead of a walk back through the stage.
+    definitions: HashMap<String, Vec<usize>>,
+    /// The text in ASCII lower case, computed on first use (case-insensitive searches).
+    lowercase: std::sync::OnceLock<String>,
 }
 
 impl Dockerfile {
@@ -160,12 +165,30 @@ impl Dockerfile {
             stages: Vec::new(),
             errors,
             options,
+            definitions: HashMap::new(),
+            lowercase: std::sync::OnceLock::new(),
         };
         file.build_stages(&mut instructions);
+        for instruction in &instructions {
+            if matches!(instruction.keyword, Keyword::Env | Keyword::Arg) {
+                for pair in &instruction.pairs {
+                    let defs = file.definitions.entry(pair.key.clone()).or_default();
+                    if defs.last() != Some(&instruction.index) {
+                        defs.push(instruction.index);
+                    }
+                }
+            }
+        }
         file.instructions = instructions;
         file.parse_shells();
         file.validate();
         file
+    }
+
+    /// The whole text in ASCII lower case (same byte offsets as `text`).
+    pub fn text_lowercase(&self) -> &str {
+        self.lowercase
+            .get_or_init(|| self.text.to_ascii_lowercase())
     }
 
     pub fn escape(&self) -> char {
@@ -273,9 +296,13 @@ impl Dockerfile {
         depth: usize,
     ) -> Option<VarDef> {
         let stage = &self.stages[stage_index];
-        for instruction in self.instructions[stage.instructions.start..before]
+        let defs = self.definitions.get(name).map_or(&[][..], Vec::as_slice);
+        let first = defs.partition_point(|&i| i < stage.instructions.start);
+        let last = defs.partition_point(|&i| i < before);
+        for instruction in defs[first..last.max(first)]
             .iter()
             .rev()
+            .map(|&i| &self.instructions[i])
         {
             match instruction.keyword {
                 Keyword::Env => {

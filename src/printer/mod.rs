@@ -67,8 +67,12 @@ impl Summary {
         if self.fixable > 0 {
             writeln!(
                 out,
-                "{} a fix available (shown as `fix:`); `plimsoll rule CODE` explains each rule.",
-                plural(self.fixable, "finding")
+                "{} a fix (shown as `fix:`); `plimsoll rule CODE` explains each rule.",
+                if self.fixable == 1 {
+                    "1 of them has".to_string()
+                } else {
+                    format!("{} of them have", self.fixable)
+                }
             )?;
         }
         Ok(())

@@ -1,3 +1,4 @@
 //! Shared knowledge rules draw on: package managers, secret-looking names and files.
 
+pub mod copy;
 pub mod packages;
