@@ -1,16 +1,20 @@
 //! The crate error: one enum per module, aggregated here.
 
+use crate::build::BuildError;
 use crate::digest::DigestError;
 use crate::export::ExportError;
 use crate::fs::PathError;
 use crate::image::ImageError;
 use crate::layer::LayerError;
+use crate::sandbox::SandboxError;
 use crate::source::SourceError;
 use crate::store::StoreError;
 use crate::syscall::SyscallError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error(transparent)]
+    Build(#[from] BuildError),
     #[error(transparent)]
     Digest(#[from] DigestError),
     #[error(transparent)]
@@ -21,6 +25,8 @@ pub enum Error {
     Image(#[from] ImageError),
     #[error(transparent)]
     Layer(#[from] LayerError),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error(transparent)]

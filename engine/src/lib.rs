@@ -6,12 +6,16 @@
 //! [`layer`] (directory ⇄ layer tar), [`export`] (OCI layout, docker-archive) and
 //! [`syscall`] (every kernel call behind a trait, recorded in tests).
 
+pub mod build;
+pub mod container;
 pub mod digest;
 pub mod error;
 pub mod export;
 pub mod fs;
 pub mod image;
+pub mod interrupt;
 pub mod layer;
+pub mod sandbox;
 pub mod source;
 pub mod store;
 pub mod syscall;

@@ -1,9 +1,12 @@
 //! File-system helpers that must never leave a root directory: cleaning untrusted paths
 //! and resolving paths inside a root the way a chrooted process would see them.
 
+pub mod glob;
 mod path;
+pub mod view;
 
 pub use path::{PathError, clean_entry_path, join_clean, normalize_absolute};
+pub use view::{Found, View};
 
 use std::io;
 use std::os::unix::fs::PermissionsExt;

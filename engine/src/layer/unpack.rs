@@ -102,9 +102,10 @@ pub fn unpack(
         let target = parent.join(&name);
         let header = entry.header().clone();
         let mode = header.mode().map_err(LayerError::io(&target))? & 0o7777;
-        let uid = header.uid().map_err(LayerError::io(&target))? as u32;
-        let gid = header.gid().map_err(LayerError::io(&target))? as u32;
-        let mtime = header.mtime().map_err(LayerError::io(&target))? as i64;
+        // Empty numeric fields (some hand-made archives) read as 0, as GNU tar does.
+        let uid = header.uid().unwrap_or(0) as u32;
+        let gid = header.gid().unwrap_or(0) as u32;
+        let mtime = header.mtime().unwrap_or(0) as i64;
         let kind = header.entry_type();
         let xattrs = xattrs(&mut entry)?;
         let chown = |path: &Path| -> Result<(), LayerError> {

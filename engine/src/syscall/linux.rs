@@ -130,6 +130,8 @@ impl Syscall for LinuxSyscall {
             size: meta.size(),
             mtime: meta.mtime(),
             mtime_nsec: meta.mtime_nsec(),
+            ctime: meta.ctime(),
+            ctime_nsec: meta.ctime_nsec(),
             dev: meta.dev(),
             ino: meta.ino(),
             nlink: meta.nlink(),

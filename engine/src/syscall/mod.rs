@@ -85,6 +85,8 @@ pub struct Stat {
     pub size: u64,
     pub mtime: i64,
     pub mtime_nsec: i64,
+    pub ctime: i64,
+    pub ctime_nsec: i64,
     pub dev: u64,
     pub ino: u64,
     pub nlink: u64,
