@@ -26,3 +26,8 @@ pub fn requested() -> bool {
 pub fn request() {
     flag().store(true, Ordering::SeqCst);
 }
+
+/// Clears the flag (a long-running caller that goes on after an interrupted build).
+pub fn reset() {
+    flag().store(false, Ordering::SeqCst);
+}

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use plimsoll_engine::build::{BuildError, BuildOptions, Builder, Event, Progress, SecretSource};
 use plimsoll_engine::export::Output;
 use plimsoll_engine::image::Compression;
-use plimsoll_engine::sandbox::{Network, Sandbox, Stream};
+use plimsoll_engine::sandbox::{Network, Sandbox};
 use plimsoll_engine::source::{BaseMapping, Resolver};
 use plimsoll_engine::store::Store;
 use std::collections::VecDeque;
@@ -130,6 +130,13 @@ pub fn run(args: BuildArgs) -> Result<Exit> {
     }
 }
 
+/// What a terminal shows of a line that redraws itself with `\r` (progress counters).
+fn last_segment(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let trimmed = text.trim_end_matches('\r');
+    trimmed.rsplit('\r').next().unwrap_or("").to_string()
+}
+
 fn seconds(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
 }
@@ -162,7 +169,7 @@ impl Progress for Plain {
                 text,
             } => writeln!(err, "#{number} [{stage} {number}/{total}] {text}"),
             Event::Output { number, line, .. } => {
-                writeln!(err, "#{number} | {}", String::from_utf8_lossy(line))
+                writeln!(err, "#{number} | {}", last_segment(line))
             }
             Event::StepDone {
                 number,
@@ -270,15 +277,14 @@ impl Screen {
                     lines: VecDeque::new(),
                 });
             }
-            Event::Output { line, stream, .. } => {
-                let text = String::from_utf8_lossy(line).into_owned();
+            Event::Output { line, .. } => {
+                let text = last_segment(line);
                 if let Some(c) = &mut self.current {
                     if c.lines.len() == LIVE_LINES {
                         c.lines.pop_front();
                     }
                     c.lines.push_back(text.clone());
                 }
-                let _ = stream == Stream::Stderr;
                 self.output.push(text);
             }
             Event::StepDone {

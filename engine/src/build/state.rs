@@ -80,8 +80,16 @@ impl StageState {
             .unwrap_or_else(default_shell)
     }
 
-    /// Sets the creation time of the finished image.
+    /// Sets the creation time of the finished image: that of its last history entry (so
+    /// a fully cached rebuild gives the same image), else `created`.
     pub fn finish(&mut self, created: &str) {
-        self.image.config.oci.set_created(Some(created.to_string()));
+        let last = self
+            .image
+            .config
+            .history()
+            .last()
+            .and_then(|h| h.created().clone())
+            .unwrap_or_else(|| created.to_string());
+        self.image.config.oci.set_created(Some(last));
     }
 }

@@ -499,6 +499,17 @@ fn cache_hits_and_invalidation() {
     );
     assert_eq!(arg.unwrap().cached, 1, "{log:?}");
     assert_eq!(runner.specs().len(), 1);
+    // Without SOURCE_DATE_EPOCH a fully cached rebuild is still the same image: its
+    // times come from the first build.
+    let (a, _) = f.build_with(
+        &runner,
+        f.options(file).source_date_epoch(None).build().unwrap(),
+    );
+    let (b, _) = f.build_with(
+        &runner,
+        f.options(file).source_date_epoch(None).build().unwrap(),
+    );
+    assert_eq!(a.unwrap().stored, b.unwrap().stored);
     // --no-cache runs everything.
     let (nocache, _) = f.build_with(&runner, f.options(file).no_cache(true).build().unwrap());
     assert_eq!(nocache.unwrap().cached, 0);

@@ -63,11 +63,11 @@ fn escape_option(path: &Path) -> String {
 
 /// `lowerdir=…,upperdir=…,workdir=…` relative to `base`; `lower` is bottom first.
 pub fn overlay_data(
-    base: &Path,
+    base: Option<&Path>,
     lower: &[PathBuf],
     upper: Option<(&Path, &Path)>,
 ) -> Result<String, SandboxError> {
-    let rel = |p: &Path| escape_option(p.strip_prefix(base).unwrap_or(p));
+    let rel = |p: &Path| escape_option(base.and_then(|b| p.strip_prefix(b).ok()).unwrap_or(p));
     let lowers: Vec<String> = lower.iter().rev().map(|p| rel(p)).collect();
     let mut data = format!("lowerdir={}", lowers.join(":"));
     if let Some((upper, work)) = upper {
@@ -217,7 +217,7 @@ pub fn populate(
                             lowers.push(lowers[0].clone());
                         }
                         let data = overlay_data(
-                            Path::new("/"),
+                            None,
                             &lowers,
                             upper.as_ref().map(|(u, w)| (u.as_path(), w.as_path())),
                         )?;
@@ -285,7 +285,7 @@ pub fn enter(spec: &SandboxSpec, syscall: &dyn Syscall) -> Result<(), SandboxErr
     all.push(&r.upper);
     all.push(&r.work);
     let base = common_dir(&all);
-    let data = overlay_data(&base, &r.lower, Some((&r.upper, &r.work)))?;
+    let data = overlay_data(Some(&base), &r.lower, Some((&r.upper, &r.work)))?;
     syscall.chdir(&base)?;
     syscall.mount(
         Some(Path::new("overlay")),
@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn overlay_options_are_relative_and_top_first() {
-        let base = Path::new("/s");
+        let base = Some(Path::new("/s"));
         let data = overlay_data(
             base,
             &[

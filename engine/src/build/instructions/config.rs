@@ -60,7 +60,8 @@ pub fn execute(
         at: instruction.index,
         config: &config,
     };
-    let image = &mut state.image.config;
+    let mut after = config.clone();
+    let image = &mut after;
     match instruction.keyword {
         Keyword::Env => {
             for (key, value) in scope.pairs(instruction) {
@@ -113,7 +114,7 @@ pub fn execute(
         }
         Keyword::Cmd => {
             let cmd = command(state, instruction);
-            state.image.config.update(|c| {
+            image.update(|c| {
                 c.set_cmd(Some(cmd));
             });
             state.cmd_set = true;
@@ -121,7 +122,7 @@ pub fn execute(
         Keyword::Entrypoint => {
             let entrypoint = command(state, instruction);
             let keep_cmd = state.cmd_set;
-            state.image.config.update(|c| {
+            image.update(|c| {
                 c.set_entrypoint(Some(entrypoint));
                 if !keep_cmd {
                     c.set_cmd(None);
@@ -157,7 +158,8 @@ pub fn execute(
         }
         Keyword::Arg => {
             // ARG changes nothing in the image and leaves no history (as in BuildKit).
-            return run.config_step(state, instruction.keyword);
+            run.arg_step(state, &instruction_text(df, instruction));
+            return Ok(());
         }
         other => {
             return Err(BuildError::Invalid(format!(
@@ -166,9 +168,12 @@ pub fn execute(
             )));
         }
     }
-    let history = run.history(&instruction_text(df, instruction), true);
-    state.image.push_history(history);
-    run.config_step(state, instruction.keyword)
+    run.config_step(
+        state,
+        instruction.keyword,
+        after,
+        &instruction_text(df, instruction),
+    )
 }
 
 #[cfg(test)]

@@ -101,10 +101,14 @@ pub fn execute(
             ));
         }
     };
-    state.image.config.healthcheck = Some(check);
-    let history = run.history(&instruction_text(df, instruction), true);
-    state.image.push_history(history);
-    run.config_step(state, instruction.keyword)
+    let mut after = state.image.config.clone();
+    after.healthcheck = Some(check);
+    run.config_step(
+        state,
+        instruction.keyword,
+        after,
+        &instruction_text(df, instruction),
+    )
 }
 
 #[cfg(test)]

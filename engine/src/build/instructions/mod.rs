@@ -224,7 +224,16 @@ impl<'a> Run<'a> {
         material: &[u8],
         work: impl FnOnce(&mut Self, &mut StageState) -> Result<(), BuildError>,
     ) -> Result<(), BuildError> {
-        let key = cache::key(&state.key, material);
+        // How layers are written is part of what a step makes.
+        let mut material = material.to_vec();
+        material.extend(
+            format!(
+                "\0{:?}\0{:?}",
+                self.options.source_date_epoch, self.options.compression
+            )
+            .as_bytes(),
+        );
+        let key = cache::key(&state.key, &material);
         if !self.options.no_cache
             && let Some(image) = cache::get(self.store, &key)
         {
@@ -239,12 +248,35 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// A step that only changes the configuration: its key follows from the result.
-    fn config_step(&mut self, state: &mut StageState, keyword: Keyword) -> Result<(), BuildError> {
+    /// A step that only changes the configuration (`config` is the result, history not
+    /// yet added). Cached like the others, so a rebuild keeps the first build's history
+    /// times and gives the same image.
+    fn config_step(
+        &mut self,
+        state: &mut StageState,
+        keyword: Keyword,
+        config: crate::image::ImageConfig,
+        created_by: &str,
+    ) -> Result<(), BuildError> {
+        let mut probe = config.clone();
+        probe.oci.set_history(None);
+        probe.oci.set_created(None);
         let mut material = keyword.as_str().as_bytes().to_vec();
-        material.extend(state.image.config.to_json()?);
+        material.extend(probe.to_json()?);
+        self.layer_step(state, &material, |run, state| {
+            state.image.config = config;
+            let history = run.history(created_by, true);
+            state.image.push_history(history);
+            Ok(())
+        })
+    }
+
+    /// ARG: nothing changes in the image; its values reach later steps' keys through
+    /// what they expand and RUN's environment.
+    fn arg_step(&mut self, state: &mut StageState, text: &str) {
+        let mut material = b"ARG\0".to_vec();
+        material.extend(text.as_bytes());
         state.key = cache::key(&state.key, &material);
-        Ok(())
     }
 
     /// The stage or image a `--from` (or `from=`) names, as seen from `at` in `df`.

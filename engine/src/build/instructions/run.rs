@@ -457,14 +457,20 @@ pub fn execute(
             }
             tail.push_back(String::from_utf8_lossy(line).into_owned());
         };
-        let code = run.runner.run(&spec, &mut |stream, bytes| {
-            let buf = &mut partial[stream as usize];
-            buf.extend_from_slice(bytes);
-            while let Some(end) = buf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = buf.drain(..=end).collect();
-                emit(stream, &line[..line.len() - 1], &mut tail);
-            }
-        })?;
+        let code = run
+            .runner
+            .run(&spec, &mut |stream, bytes| {
+                let buf = &mut partial[stream as usize];
+                buf.extend_from_slice(bytes);
+                while let Some(end) = buf.iter().position(|&b| b == b'\n') {
+                    let line: Vec<u8> = buf.drain(..=end).collect();
+                    emit(stream, &line[..line.len() - 1], &mut tail);
+                }
+            })
+            .map_err(|e| match e {
+                crate::sandbox::SandboxError::Interrupted => BuildError::Interrupted,
+                other => other.into(),
+            })?;
         for (i, rest) in partial.iter().enumerate() {
             if !rest.is_empty() {
                 let stream = if i == 0 {
