@@ -1,6 +1,7 @@
 //! The crate error: one enum per module, aggregated here.
 
 use crate::build::BuildError;
+use crate::container::RunError;
 use crate::digest::DigestError;
 use crate::export::ExportError;
 use crate::fs::PathError;
@@ -25,6 +26,8 @@ pub enum Error {
     Image(#[from] ImageError),
     #[error(transparent)]
     Layer(#[from] LayerError),
+    #[error(transparent)]
+    Run(#[from] RunError),
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
     #[error(transparent)]

@@ -92,7 +92,7 @@ pub fn run(args: BuildArgs) -> Result<Exit> {
     let options = options(&args)?;
     let store = open_store(args.root.as_deref())?;
     plimsoll_engine::interrupt::install().context("cannot install the Ctrl-C handler")?;
-    let syscall = plimsoll_engine::syscall::linux();
+    let syscall = plimsoll_engine::syscall::host();
     let runner = Sandbox::new(syscall.as_ref());
     let builder = Builder {
         store: &store,

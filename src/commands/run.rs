@@ -27,7 +27,7 @@ pub fn run(args: RunArgs) -> Result<Exit> {
     };
     let store = open_store(args.root.as_deref())?;
     plimsoll_engine::interrupt::install().context("cannot install the Ctrl-C handler")?;
-    let syscall = plimsoll_engine::syscall::linux();
+    let syscall = plimsoll_engine::syscall::host();
     let runner = Sandbox::new(syscall.as_ref());
     let outcome = run_container(&store, syscall.as_ref(), &runner, &options)?;
     if let Some(kept) = &outcome.kept {

@@ -5,6 +5,7 @@
 //! tested without root.
 
 pub mod linux;
+pub mod rootless;
 pub mod test;
 
 use caps::{CapSet, Capability, CapsHashSet};
@@ -146,6 +147,16 @@ pub type SyscallRef = Arc<dyn Syscall>;
 /// The real implementation.
 pub fn linux() -> SyscallRef {
     Arc::new(linux::LinuxSyscall)
+}
+
+/// What this process should use: the kernel as it is for root; for anyone else, the
+/// kernel with owners, device nodes and whiteouts remembered rather than refused.
+pub fn host() -> SyscallRef {
+    if nix::unistd::geteuid().is_root() {
+        linux()
+    } else {
+        Arc::new(rootless::RootlessSyscall::default())
+    }
 }
 
 /// Docker's default capability set for containers (moby `oci/caps/defaults.go`).
