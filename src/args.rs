@@ -41,6 +41,26 @@ pub enum OutputFormat {
     Concise,
     /// A JSON array of findings (schema in the README).
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps, IDE viewers).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// GitLab Code Quality report (JSON).
+    Gitlab,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML: one test suite per file, one failed test case per finding.
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellcheckMode {
+    /// Run ShellCheck on RUN bodies when `shellcheck` is on the PATH.
+    Auto,
+    /// Run ShellCheck; fail (exit 2) when it is not installed.
+    Always,
+    /// Do not run ShellCheck.
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -86,6 +106,15 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
     pub format: OutputFormat,
 
+    /// Print the number of findings per rule code instead of the findings (as a table, or
+    /// as JSON with `--format json`).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Check RUN bodies with ShellCheck and report its findings as SCxxxx codes.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ShellcheckMode::Auto)]
+    pub shellcheck: ShellcheckMode,
+
     /// Only run these rules (codes, hadolint/BuildKit aliases, names or code prefixes such
     /// as PL2; `ALL` for every default rule). Comma-separated or repeated.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
@@ -126,6 +155,34 @@ pub struct CheckArgs {
     /// Print only the findings, not the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Apply safe fixes and write the files (atomically). Findings that remain are reported.
+    #[arg(long, overrides_with = "no_fix")]
+    pub fix: bool,
+
+    #[arg(long, overrides_with = "fix", hide = true)]
+    pub no_fix: bool,
+
+    /// Also apply fixes that may change behaviour (with --fix, --diff or --fix-only), and
+    /// count them as fixable.
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    pub unsafe_fixes: bool,
+
+    #[arg(long, overrides_with = "unsafe_fixes", hide = true)]
+    pub no_unsafe_fixes: bool,
+
+    /// Print a unified diff of what --fix would change, write nothing; exit 1 if anything
+    /// would change.
+    #[arg(long, conflicts_with = "fix_only")]
+    pub diff: bool,
+
+    /// Apply fixes like --fix but do not report the findings that remain.
+    #[arg(long)]
+    pub fix_only: bool,
+
+    /// List every fix applied.
+    #[arg(long)]
+    pub show_fixes: bool,
 }
 
 #[derive(Debug, Args)]

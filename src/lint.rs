@@ -1,8 +1,13 @@
 //! Linting one file: read, parse, gather the build context, run the rules.
 
+use crate::shellcheck::ShellCheck;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
+use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
+use plimsoll_rules::external::external_meta;
+use plimsoll_rules::suppression::Suppressions;
 use plimsoll_rules::{BuildContext, Diagnostic, Selection};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -11,9 +16,15 @@ use std::sync::{Arc, Mutex};
 pub struct FileReport {
     /// The path as the user should see it.
     pub path: String,
-    /// The text, when it could be read.
+    /// The text the diagnostics point into: after fixes when fixes were applied.
     pub text: String,
+    /// The text as read, when fixing changed it.
+    pub original: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
+    pub applied: Vec<AppliedFix>,
+    pub dropped: Vec<DroppedFix>,
+    /// What could not be checked, though the file was linted (e.g. ShellCheck failed).
+    pub warnings: Vec<String>,
     /// Why the file could not be linted.
     pub error: Option<String>,
 }
@@ -24,6 +35,8 @@ pub struct Linter {
     /// `None`: no build context; `Some(None)`: each Dockerfile's directory; `Some(dir)`.
     pub context: Option<Option<PathBuf>>,
     contexts: Mutex<HashMap<PathBuf, Arc<BuildContext>>>,
+    /// Runs on RUN bodies after the rules (and after fixing), when set.
+    shellcheck: Option<ShellCheck>,
 }
 
 /// Most files a build context listing reads; rules work on what was read.
@@ -40,18 +53,33 @@ impl Linter {
             parse_options,
             context,
             contexts: Mutex::new(HashMap::new()),
+            shellcheck: None,
         }
     }
 
-    pub fn lint_path(&self, path: &Path) -> FileReport {
+    /// Also report ShellCheck's findings on RUN bodies.
+    pub fn with_shellcheck(mut self, shellcheck: Option<ShellCheck>) -> Linter {
+        self.shellcheck = shellcheck;
+        self
+    }
+
+    pub fn lint_path(&self, path: &Path, fixing: Option<FixOptions>) -> FileReport {
         let display = display_path(path);
         match std::fs::read(path) {
-            Ok(bytes) => self.lint_bytes(display, Some(path), bytes),
+            Ok(bytes) => self.lint_bytes(display, Some(path), bytes, fixing),
             Err(e) => FileReport::failed(display, e.to_string()),
         }
     }
 
-    pub fn lint_bytes(&self, display: String, path: Option<&Path>, bytes: Vec<u8>) -> FileReport {
+    /// Lints (and, with `fixing`, fixes) one file's bytes. A rule bug costs this file, not
+    /// the run.
+    pub fn lint_bytes(
+        &self,
+        display: String,
+        path: Option<&Path>,
+        bytes: Vec<u8>,
+        fixing: Option<FixOptions>,
+    ) -> FileReport {
         if bytes.contains(&0) {
             return FileReport::failed(
                 display,
@@ -68,7 +96,82 @@ impl Linter {
                 );
             }
         };
-        let file = Dockerfile::parse_with(&text, self.parse_options.clone());
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match fixing {
+            None => (None, self.diagnostics(&text, path), Vec::new(), Vec::new()),
+            Some(options) => {
+                let outcome =
+                    plimsoll_rewriter::fix_text(&text, options, &|t| self.diagnostics(t, path));
+                let fixed = (outcome.text != text).then_some(outcome.text);
+                (fixed, outcome.remaining, outcome.applied, outcome.dropped)
+            }
+        }));
+        match outcome {
+            Ok((fixed, diagnostics, applied, dropped)) => {
+                let (text, original) = match fixed {
+                    Some(fixed) => (fixed, Some(text)),
+                    None => (text, None),
+                };
+                FileReport {
+                    path: display,
+                    text,
+                    original,
+                    diagnostics,
+                    applied,
+                    dropped,
+                    warnings: Vec::new(),
+                    error: None,
+                }
+            }
+            Err(_) => {
+                FileReport::failed(display, "internal error while linting (see above)".into())
+            }
+        }
+    }
+
+    /// Adds ShellCheck's findings on the RUN bodies to each report (after fixing: they point
+    /// into the text as it ends up; ShellCheck's suggestions are never applied), keeping the
+    /// order `plimsoll_rules::check` gives (position, then code). `--select`/`--ignore` and
+    /// pragmas apply to SC codes as to rule codes.
+    pub fn add_shellcheck(&self, reports: &mut [FileReport]) {
+        let Some(shellcheck) = &self.shellcheck else {
+            return;
+        };
+        let linted: Vec<&mut FileReport> =
+            reports.iter_mut().filter(|r| r.error.is_none()).collect();
+        let files: Vec<Dockerfile> = linted
+            .par_iter()
+            .map(|r| Dockerfile::parse_with(&r.text, self.parse_options.clone()))
+            .collect();
+        let refs: Vec<&Dockerfile> = files.iter().collect();
+        let findings = shellcheck.check_files(&refs);
+        for ((report, file), found) in linted.into_iter().zip(&files).zip(findings) {
+            report
+                .warnings
+                .extend(found.failures.into_iter().map(|f| f.0));
+            if found.diagnostics.is_empty() {
+                continue;
+            }
+            let suppressions = Suppressions::collect(file);
+            let diagnostics = &mut report.diagnostics;
+            diagnostics.extend(found.diagnostics.into_iter().filter(|d| {
+                self.selection.is_external_enabled(d.code)
+                    && !suppressions.is_suppressed(d, &external_meta(d.code, d.severity))
+            }));
+            diagnostics.sort_by(|a, b| {
+                (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+                    b.span.start,
+                    b.span.end,
+                    b.code,
+                    &b.message,
+                ))
+            });
+            diagnostics.dedup();
+        }
+    }
+
+    /// The findings for a text, with the build context of the file it belongs to.
+    fn diagnostics(&self, text: &str, path: Option<&Path>) -> Vec<Diagnostic> {
+        let file = Dockerfile::parse_with(text, self.parse_options.clone());
         let context = match (&self.context, path) {
             (Some(dir), Some(path)) if reads_context(&file) => {
                 let dir = dir
@@ -86,21 +189,7 @@ impl Linter {
             (Some(Some(dir)), None) if reads_context(&file) => Some(self.build_context(dir)),
             _ => None,
         };
-        // A rule bug must cost one file, not the run.
-        let diagnostics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            plimsoll_rules::check(&file, context.as_deref(), &self.selection)
-        }));
-        match diagnostics {
-            Ok(diagnostics) => FileReport {
-                path: display,
-                text,
-                diagnostics,
-                error: None,
-            },
-            Err(_) => {
-                FileReport::failed(display, "internal error while linting (see above)".into())
-            }
-        }
+        plimsoll_rules::check(&file, context.as_deref(), &self.selection)
     }
 
     fn build_context(&self, dir: &Path) -> Arc<BuildContext> {
@@ -121,7 +210,11 @@ impl FileReport {
         FileReport {
             path,
             text: String::new(),
+            original: None,
             diagnostics: Vec::new(),
+            applied: Vec::new(),
+            dropped: Vec::new(),
+            warnings: Vec::new(),
             error: Some(error),
         }
     }

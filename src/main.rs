@@ -5,6 +5,8 @@ mod commands;
 mod discover;
 mod lint;
 mod printer;
+mod shellcheck;
+mod write;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -389,3 +389,131 @@ fn build_args_resolve_from() {
         ""
     );
 }
+
+const FIXABLE: &str = "FROM debian:12\n# keep this comment\nRUN apt-get update && apt-get install curl=7.88 && rm -rf /var/lib/apt/lists/*\nUSER app\nCMD python3 app.py\n";
+const FIXED: &str = "FROM debian:12\n# keep this comment\nRUN apt-get update && apt-get install -y curl=7.88 && rm -rf /var/lib/apt/lists/*\nUSER app\nCMD [\"python3\", \"app.py\"]\n";
+
+#[test]
+fn diff_shows_and_writes_nothing() {
+    let dir = project(&[("Dockerfile", FIXABLE)]);
+    assert_cmd_snapshot!(plimsoll(dir.path()).args(["check", "--diff", "--select", "PL203,PL400"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        FIXABLE
+    );
+}
+
+#[test]
+fn fix_writes_atomically_and_keeps_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(&[("Dockerfile", FIXABLE)]);
+    let path = dir.path().join("Dockerfile");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_cmd_snapshot!(plimsoll(dir.path()).args([
+        "check",
+        "--fix",
+        "--show-fixes",
+        "--select",
+        "PL203,PL400,PL204"
+    ]));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXED);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    // Nothing left to fix: a second run changes nothing and exits on the remaining finding.
+    let out = plimsoll(dir.path())
+        .args(["check", "--diff", "--select", "PL203,PL400"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn unsafe_fixes_need_the_flag() {
+    let dir = project(&[("Dockerfile", FIXABLE)]);
+    let path = dir.path().join("Dockerfile");
+    plimsoll(dir.path())
+        .args(["check", "--fix", "--select", "PL204"])
+        .output()
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXABLE);
+    plimsoll(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes", "--select", "PL204"])
+        .output()
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("install --no-install-recommends curl")
+    );
+}
+
+#[test]
+fn fix_through_a_symlink_rewrites_the_target() {
+    let dir = project(&[("real/Dockerfile", FIXABLE)]);
+    std::os::unix::fs::symlink("real/Dockerfile", dir.path().join("Dockerfile")).unwrap();
+    let out = plimsoll(dir.path())
+        .args(["check", "Dockerfile", "--fix", "--select", "PL203,PL400"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("Dockerfile"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("real/Dockerfile")).unwrap(),
+        FIXED
+    );
+}
+
+#[test]
+fn read_only_file_is_not_fixed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(&[("Dockerfile", FIXABLE)]);
+    let path = dir.path().join("Dockerfile");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = plimsoll(dir.path())
+        .args(["check", "--fix", "--select", "PL203"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only: not fixed"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXABLE);
+}
+
+#[test]
+fn stdin_fix_prints_the_fixed_text() {
+    let dir = project(&[]);
+    let mut child = plimsoll(dir.path())
+        .args(["check", "-", "--fix", "--select", "PL203,PL400"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(FIXABLE.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), FIXED);
+    assert_eq!(out.status.code(), Some(0));
+}

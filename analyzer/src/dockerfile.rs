@@ -421,9 +421,11 @@ impl Dockerfile {
             Some(r) if r.eq_ignore_ascii_case("scratch") => Base::Scratch,
             Some(r) => {
                 let key = r.to_ascii_lowercase();
+                // Of two earlier stages with this name, BuildKit builds on the later one.
                 match self
                     .stages
                     .iter()
+                    .rev()
                     .find(|s| s.key().as_deref() == Some(key.as_str()))
                 {
                     Some(s) => Base::Stage(s.index),

@@ -52,18 +52,24 @@ impl Command {
 
     /// The command after stripping wrappers such as `sudo`, `env A=b`, `nice`, `time`,
     /// `command`, `exec`: returns the index in `argv` where the real command starts.
+    /// `command -v x` and `command -V x` only look `x` up: the real program is `command`.
     pub fn effective_start(&self) -> usize {
         let mut i = 0;
         while let Some(word) = self.argv.get(i) {
             let name = word.text.rsplit('/').next().unwrap_or(&word.text);
             match name {
                 "sudo" | "env" | "nice" | "time" | "command" | "exec" | "nohup" | "stdbuf" => {
+                    let wrapper = i;
                     i += 1;
                     // Skip the wrapper's own options and env assignments.
                     while let Some(w) = self.argv.get(i) {
-                        if w.text.starts_with('-') || (name == "env" && w.text.contains('=')) {
+                        let t = w.text.as_str();
+                        if t.starts_with('-') || (name == "env" && t.contains('=')) {
+                            if name == "command" && t[1..].contains(['v', 'V']) {
+                                return wrapper;
+                            }
                             i += 1;
-                            if name == "sudo" && matches!(w.text.as_str(), "-u" | "-g") {
+                            if wrapper_option_takes_value(name, t) {
                                 i += 1;
                             }
                         } else {
@@ -133,6 +139,20 @@ impl Command {
             .skip(sub.map_or(args.len(), |i| i + 1))
             .filter(|w| !w.text.starts_with('-'))
     }
+}
+
+/// Whether a wrapper's option is followed by a separate value word (`sudo -u app`,
+/// `nice -n 10`, `env -u NAME`, `time -o FILE`).
+fn wrapper_option_takes_value(wrapper: &str, option: &str) -> bool {
+    let options: &[&str] = match wrapper {
+        "sudo" => &["-u", "-g", "-C", "-D", "-p", "-r", "-t", "-U", "-T"],
+        "env" => &["-u", "-C", "-S"],
+        "nice" => &["-n"],
+        "time" => &["-f", "-o"],
+        "stdbuf" => &["-i", "-o", "-e"],
+        _ => &[],
+    };
+    options.contains(&option)
 }
 
 /// The parsed shell of one RUN (or of a heredoc it runs).
@@ -224,13 +244,15 @@ impl Walker<'_> {
                 let mut next = connector;
                 let mut cursor = node.walk();
                 let children: Vec<_> = node.children(&mut cursor).collect();
+                let mut element_start = self.commands.len();
                 for child in children {
                     if child.kind() == "|" || child.kind() == "|&" {
-                        if let Some(last) = self.commands.last_mut() {
-                            last.pipes_into_next = true;
+                        if let Some(writer) = self.output_command(element_start) {
+                            self.commands[writer].pipes_into_next = true;
                         }
                         next = Connector::Pipe;
                     } else if child.is_named() {
+                        element_start = self.commands.len();
                         self.visit(child, next, nested);
                     }
                 }
@@ -243,7 +265,7 @@ impl Walker<'_> {
                 let mut cursor = node.walk();
                 let redirects: Vec<Word> = node
                     .children_by_field_name("redirect", &mut cursor)
-                    .filter_map(|r| r.child_by_field_name("destination"))
+                    .filter_map(redirect_target)
                     .map(|d| self.word(d))
                     .collect();
                 // Redirections of a compound statement apply to its last command for our
@@ -277,6 +299,22 @@ impl Walker<'_> {
         }
     }
 
+    /// Of the commands found since `from` (one pipeline element), the last one that is not
+    /// inside another one's command substitution: the command whose output the pipe takes
+    /// (`echo $(date) | tee` pipes `echo`, `(a; b) | c` pipes `b`).
+    fn output_command(&self, from: usize) -> Option<usize> {
+        let found = self.commands.get(from..)?;
+        (0..found.len())
+            .rev()
+            .find(|&k| {
+                let span = found[k].span;
+                !found[..k]
+                    .iter()
+                    .any(|outer| outer.span.start <= span.start && span.end <= outer.span.end)
+            })
+            .map(|k| from + k)
+    }
+
     fn command(&mut self, node: Node<'_>, connector: Connector, nested: bool) {
         let mut assignments = Vec::new();
         let mut argv = Vec::new();
@@ -287,7 +325,7 @@ impl Walker<'_> {
                 "variable_assignment" => assignments.push(self.word(child)),
                 "command_name" => argv.push(self.word(child)),
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
-                    if let Some(d) = child.child_by_field_name("destination") {
+                    if let Some(d) = redirect_target(child) {
                         redirects.push(self.word(d));
                     }
                 }
@@ -373,6 +411,20 @@ impl Walker<'_> {
     }
 }
 
+/// What a redirection reads or writes: the file of `> file`, the word of `<<< word`.
+fn redirect_target(redirect: Node<'_>) -> Option<Node<'_>> {
+    redirect.child_by_field_name("destination").or_else(|| {
+        if redirect.kind() != "herestring_redirect" {
+            return None;
+        }
+        let mut cursor = redirect.walk();
+        redirect
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "file_descriptor")
+            .last()
+    })
+}
+
 /// Removes shell quoting from a word as written; expansions are kept verbatim.
 pub fn unquote_shell(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
@@ -432,6 +484,37 @@ mod tests {
         assert_eq!(c[0].assignments.len(), 1);
         assert_eq!(c[0].program(), Some("apt-get"));
         assert_eq!(c[0].operands_after_subcommand().next().unwrap().text, "x");
+    }
+
+    #[test]
+    fn the_pipe_takes_the_output_of_the_outer_command() {
+        let c = commands("echo $(date) | tee x; (a; b $(d)) | c");
+        let piping: Vec<_> = c
+            .iter()
+            .filter(|c| c.pipes_into_next)
+            .map(|c| c.name().unwrap())
+            .collect();
+        assert_eq!(piping, vec!["echo", "b"]);
+    }
+
+    #[test]
+    fn here_strings_are_redirects() {
+        let c = commands("chpasswd <<< 'root:pw'; cat > out.txt");
+        assert_eq!(c[0].redirects[0].text, "root:pw");
+        assert_eq!(c[1].redirects[0].text, "out.txt");
+    }
+
+    #[test]
+    fn wrapper_options_with_values_and_lookups() {
+        let c = commands(
+            "nice -n 10 make; env -u HOME -C /src make; sudo -u app -H make; command -v curl; command -V wget; command ls",
+        );
+        let programs: Vec<_> = c.iter().map(|c| c.program().unwrap()).collect();
+        assert_eq!(
+            programs,
+            vec!["make", "make", "make", "command", "command", "ls"]
+        );
+        assert_eq!(c[3].program_args()[0].text, "-v");
     }
 
     #[test]

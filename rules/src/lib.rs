@@ -4,6 +4,8 @@
 pub mod checker;
 pub mod context;
 pub mod diagnostic;
+pub mod docs;
+pub mod external;
 pub mod fix;
 pub mod helpers;
 pub mod registry;
@@ -15,5 +17,6 @@ pub mod suppression;
 pub use checker::check;
 pub use context::{BuildContext, Context};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use docs::docs_url;
 pub use rule::{FixAvailability, Rule, RuleMeta};
 pub use selection::Selection;

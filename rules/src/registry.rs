@@ -9,6 +9,9 @@
 //! | PL4xx | shell vs exec form |
 //! | PL5xx | cache-busting COPY order |
 //! | PL6xx | missing USER |
+//! | PL7xx | instruction and stage usage |
+//! | PL8xx | what RUN commands do: practices and security |
+//! | PL9xx | style and consistency |
 
 use crate::rule::{Rule, RuleMeta};
 use crate::rules;
@@ -21,6 +24,9 @@ const FAMILIES: &[&[&dyn Rule]] = &[
     rules::exec_form::RULES,
     rules::cache::RULES,
     rules::user::RULES,
+    rules::instructions::RULES,
+    rules::commands::RULES,
+    rules::style::RULES,
 ];
 
 /// Every rule, in code order.

@@ -1,5 +1,6 @@
 //! Which rules run: `--select` / `--ignore` by code, alias, name or code prefix.
 
+use crate::external::{is_shellcheck_selector, matches_external};
 use crate::rule::RuleMeta;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,9 +26,9 @@ pub fn matches(selector: &str, meta: &RuleMeta) -> bool {
     upper.len() >= 2 && upper.len() < meta.code.len() && meta.code.starts_with(&upper)
 }
 
-/// Whether a selector names at least one rule (used to reject typos).
+/// Whether a selector names at least one rule or ShellCheck code (used to reject typos).
 pub fn is_known(selector: &str) -> bool {
-    crate::registry::all().any(|r| matches(selector, r.meta()))
+    is_shellcheck_selector(selector) || crate::registry::all().any(|r| matches(selector, r.meta()))
 }
 
 impl Selection {
@@ -47,6 +48,33 @@ impl Selection {
         selected && !self.ignore.iter().any(|s| matches(s, meta))
     }
 
+    /// Whether findings with an external code (ShellCheck's `SC2086`) are reported: on by
+    /// default, off when `--select` names neither it, a prefix of it nor `ALL`, or when
+    /// `--ignore` matches it.
+    pub fn is_external_enabled(&self, code: &str) -> bool {
+        let picks = |list: &[String]| list.iter().any(|s| matches_external(s, code));
+        let selected =
+            (self.select.is_empty() || picks(&self.select)) || picks(&self.extend_select);
+        selected && !picks(&self.ignore)
+    }
+
+    /// Whether some ShellCheck code can be enabled at all; when not, ShellCheck need not run.
+    pub fn may_enable_shellcheck(&self) -> bool {
+        let names_shellcheck =
+            |s: &String| s.trim().eq_ignore_ascii_case("ALL") || is_shellcheck_selector(s);
+        let selected = self.select.is_empty()
+            || self
+                .select
+                .iter()
+                .chain(&self.extend_select)
+                .any(names_shellcheck);
+        let all_ignored = self
+            .ignore
+            .iter()
+            .any(|s| s.trim().eq_ignore_ascii_case("ALL") || s.trim().eq_ignore_ascii_case("SC"));
+        selected && !all_ignored
+    }
+
     /// Selectors that match no rule.
     pub fn unknown(&self) -> Vec<&str> {
         self.select
@@ -56,5 +84,37 @@ impl Selection {
             .map(String::as_str)
             .filter(|s| !is_known(s))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selection(select: &[&str], extend: &[&str], ignore: &[&str]) -> Selection {
+        let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        Selection {
+            select: own(select),
+            extend_select: own(extend),
+            ignore: own(ignore),
+        }
+    }
+
+    #[test]
+    fn shellcheck_codes_are_selected_like_rules() {
+        assert!(selection(&[], &[], &[]).is_external_enabled("SC2086"));
+        assert!(!selection(&[], &[], &["SC2086"]).is_external_enabled("SC2086"));
+        assert!(!selection(&[], &[], &["sc2"]).is_external_enabled("SC2086"));
+        assert!(selection(&[], &[], &["SC2"]).is_external_enabled("SC1090"));
+        assert!(!selection(&["PL1"], &[], &[]).is_external_enabled("SC2086"));
+        assert!(selection(&["PL1"], &["SC2086"], &[]).is_external_enabled("SC2086"));
+        assert!(selection(&["ALL"], &[], &[]).is_external_enabled("SC2086"));
+
+        assert!(selection(&[], &[], &["SC2086"]).may_enable_shellcheck());
+        assert!(!selection(&[], &[], &["SC"]).may_enable_shellcheck());
+        assert!(!selection(&["PL103"], &[], &[]).may_enable_shellcheck());
+        assert!(selection(&["PL103", "SC2"], &[], &[]).may_enable_shellcheck());
+        assert!(selection(&[], &[], &["SC9999"]).unknown().is_empty());
+        assert_eq!(selection(&["SCX"], &[], &[]).unknown(), vec!["SCX"]);
     }
 }

@@ -182,8 +182,16 @@ proptest! {
 #[test]
 fn every_prefix_of_every_fixture() {
     for text in fixture_texts() {
-        for (i, _) in text.char_indices() {
-            assert_sane(&text[..i]);
+        for (n, (i, c)) in text.char_indices().enumerate() {
+            // The analyzer sees every cut; the rules (the slow part) every line end and
+            // every seventh character, which still lands inside every construct.
+            let prefix = &text[..i];
+            if c == '\n' || n % 7 == 0 {
+                assert_sane(prefix);
+            } else {
+                let file = Dockerfile::parse(prefix);
+                assert!(file.errors.iter().all(|e| e.span.end <= prefix.len()));
+            }
         }
     }
 }

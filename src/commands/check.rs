@@ -1,13 +1,16 @@
 //! `plimsoll check`: lint files in parallel, print in a stable order, exit by severity.
 
 use crate::Exit;
-use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat};
+use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat, ShellcheckMode};
 use crate::discover;
 use crate::lint::{FileReport, Linter};
 use crate::printer::{self, Summary};
+use crate::shellcheck::ShellCheck;
+use crate::write;
 use anyhow::{Context as _, Result, bail};
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
 use plimsoll_analyzer::ParseOptions;
+use plimsoll_rewriter::FixOptions;
 use plimsoll_rules::{Selection, Severity};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
@@ -40,10 +43,25 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
     {
         bail!("--context {}: not a directory", dir.display());
     }
-    let linter = Linter::new(selection, parse_options, context);
+    let shellcheck = match args.shellcheck {
+        // Neither prints findings.
+        _ if args.diff || args.fix_only => None,
+        ShellcheckMode::Never => None,
+        _ if !selection.may_enable_shellcheck() => None,
+        ShellcheckMode::Auto => ShellCheck::detect(),
+        ShellcheckMode::Always => Some(ShellCheck::detect().context(
+            "--shellcheck=always: `shellcheck` is not installed or does not run \
+             (Debian/Ubuntu: apt-get install shellcheck)",
+        )?),
+    };
+    let linter = Linter::new(selection, parse_options, context).with_shellcheck(shellcheck);
+    let fixing = (args.fix || args.diff || args.fix_only).then(|| FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+        ..FixOptions::default()
+    });
 
     let stdin = args.paths.iter().any(|p| p == Path::new("-"));
-    let reports: Vec<FileReport> = if stdin {
+    let mut reports: Vec<FileReport> = if stdin {
         if args.paths.len() > 1 {
             bail!("`-` (standard input) cannot be combined with other paths");
         }
@@ -55,21 +73,97 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
             .stdin_filename
             .as_ref()
             .map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        vec![linter.lint_bytes(display, args.stdin_filename.as_deref(), bytes)]
+        vec![linter.lint_bytes(display, args.stdin_filename.as_deref(), bytes, fixing)]
     } else {
         let files = discover::discover(&args.paths)?;
-        files.par_iter().map(|f| linter.lint_path(f)).collect()
+        let mut reports: Vec<FileReport> = files
+            .par_iter()
+            .map(|f| linter.lint_path(f, fixing))
+            .collect();
+        if args.fix || args.fix_only {
+            for (report, path) in reports.iter_mut().zip(&files) {
+                if report.original.is_some()
+                    && let Err(e) = write::write_atomically(path, &report.text)
+                {
+                    report.error = Some(format!("{e:#}"));
+                }
+            }
+        }
+        reports
     };
+
+    linter.add_shellcheck(&mut reports);
 
     for report in &reports {
         if let Some(error) = &report.error {
             eprintln!("error: {}: {error}", report.path);
         }
+        for warning in &report.warnings {
+            eprintln!("warning: {}: {warning}", report.path);
+        }
+        for dropped in &report.dropped {
+            eprintln!(
+                "warning: {}:{}: {} fix not applied ({}): {}",
+                report.path, dropped.line, dropped.code, dropped.message, dropped.reason
+            );
+        }
     }
-    print(&args, &reports)?;
+
+    if args.diff {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        printer::diff::write(&reports, &mut out)?;
+        out.flush()?;
+        let changes = reports.iter().filter(|r| r.original.is_some()).count();
+        if !args.quiet {
+            eprintln!(
+                "{} would be changed by --fix{}.",
+                printer::plural(changes, "file"),
+                if args.unsafe_fixes {
+                    " --unsafe-fixes"
+                } else {
+                    ""
+                }
+            );
+        }
+        return Ok(if reports.iter().any(|r| r.error.is_some()) {
+            Exit::Error
+        } else if changes > 0 {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        });
+    }
+
+    if stdin && fixing.is_some() {
+        // Fixed text goes to stdout, so the findings that remain go to stderr.
+        let report = &reports[0];
+        let mut out = std::io::stdout().lock();
+        out.write_all(report.text.as_bytes())?;
+        out.flush()?;
+        if !args.fix_only {
+            printer::concise::write(&reports, &mut std::io::stderr().lock())?;
+        }
+    } else {
+        if args.show_fixes {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            printer::write_applied(&reports, &mut out)?;
+            out.flush()?;
+        }
+        if args.fix_only {
+            if !args.quiet {
+                let mut out = std::io::stdout().lock();
+                printer::write_fix_summary(&reports, args.unsafe_fixes, &mut out)?;
+            }
+        } else {
+            print(&args, &reports)?;
+        }
+    }
 
     if reports.iter().any(|r| r.error.is_some()) {
         return Ok(Exit::Error);
+    }
+    if args.fix_only {
+        return Ok(Exit::Clean);
     }
     let threshold = match (args.exit_zero, args.fail_level) {
         (true, _) | (_, FailLevel::Never) => None,
@@ -88,37 +182,53 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
 }
 
 fn print(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {
-    match args.format {
-        OutputFormat::Full => {
-            let color = match args.color {
-                ColorChoice::Always => termcolor::ColorChoice::Always,
-                ColorChoice::Never => termcolor::ColorChoice::Never,
-                ColorChoice::Auto
-                    if std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none() =>
-                {
-                    termcolor::ColorChoice::Auto
-                }
-                ColorChoice::Auto => termcolor::ColorChoice::Never,
-            };
-            let mut out = BufferedStandardStream::stdout(color);
-            printer::full::write(reports, &mut out)?;
-            if !args.quiet {
-                Summary::of(reports).write(&mut out)?;
-            }
-            out.flush()?;
+    if args.statistics {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let statistics = printer::statistics::Statistics::of(reports, args.unsafe_fixes);
+        if args.format == OutputFormat::Json {
+            statistics.write_json(&mut out)?;
+        } else {
+            statistics.write_table(&mut out)?;
         }
-        OutputFormat::Concise => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            printer::concise::write(reports, &mut out)?;
-            out.flush()?;
-        }
-        OutputFormat::Json => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            printer::json::write(reports, &mut out)?;
-            out.flush()?;
-        }
+        out.flush()?;
+        return Ok(());
     }
+    let write: printer::Printer = match args.format {
+        OutputFormat::Full => return print_full(args, reports),
+        OutputFormat::Concise => printer::concise::write,
+        OutputFormat::Json => printer::json::write,
+        OutputFormat::Sarif => printer::sarif::write,
+        OutputFormat::Github => printer::github::write,
+        OutputFormat::Gitlab => printer::gitlab::write,
+        OutputFormat::Checkstyle => printer::checkstyle::write,
+        OutputFormat::Junit => printer::junit::write,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write(reports, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn print_full(args: &CheckArgs, reports: &[FileReport]) -> Result<()> {
+    let color = match args.color {
+        ColorChoice::Always => termcolor::ColorChoice::Always,
+        ColorChoice::Never => termcolor::ColorChoice::Never,
+        ColorChoice::Auto
+            if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            termcolor::ColorChoice::Auto
+        }
+        ColorChoice::Auto => termcolor::ColorChoice::Never,
+    };
+    let mut out = BufferedStandardStream::stdout(color);
+    printer::full::write(reports, &mut out)?;
+    if !args.quiet {
+        if args.fix {
+            printer::write_fix_summary(reports, args.unsafe_fixes, &mut out)?;
+        }
+        Summary::of(reports).write(&mut out)?;
+    }
+    out.flush()?;
     Ok(())
 }
 

@@ -73,7 +73,7 @@ fn finding<'a>(path: &'a str, text: &str, index: &LineIndex, d: &'a Diagnostic) 
     JsonFinding {
         file: path,
         code: d.code,
-        name: meta.map_or("", |m| m.name),
+        name: super::rule_name(d.code),
         aliases: meta.and_then(|m| m.alias).into_iter().collect(),
         severity: d.severity.as_str(),
         message: &d.message,

@@ -73,6 +73,12 @@ fn known_grammar_gaps_parse_cleanly() {
 }
 
 #[test]
+fn a_reused_stage_name_means_the_latest_stage_so_named() {
+    let file = Dockerfile::parse("FROM a AS base\nFROM b AS base\nFROM base\n");
+    assert_eq!(file.stages[2].base, Base::Stage(1));
+}
+
+#[test]
 fn shell_commands_have_exact_spans() {
     let text = "FROM a\nRUN apt-get update && \\\n    apt-get install -y \\\n        curl\n";
     let file = Dockerfile::parse(text);

@@ -76,12 +76,11 @@ pub fn mirror() -> String {
                 if let Some(uri) = uris.split_whitespace().find(|u| !u.contains("security")) {
                     return uri.to_string();
                 }
-            } else if let Some(rest) = line.strip_prefix("deb ") {
-                if let Some(uri) = rest.split_whitespace().find(|w| w.starts_with("http")) {
-                    if !uri.contains("security") {
-                        return uri.to_string();
-                    }
-                }
+            } else if let Some(rest) = line.strip_prefix("deb ")
+                && let Some(uri) = rest.split_whitespace().find(|w| w.starts_with("http"))
+                && !uri.contains("security")
+            {
+                return uri.to_string();
             }
         }
     }

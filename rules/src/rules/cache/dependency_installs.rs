@@ -54,15 +54,16 @@ impl Ecosystem {
             Ecosystem::Yarn => &["package.json", "yarn.lock", ".yarnrc.yml", ".yarnrc"],
             Ecosystem::Pnpm => &["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"],
             Ecosystem::Bun => &["package.json", "bun.lock", "bun.lockb"],
-            Ecosystem::Pip => &["requirements.txt"],
-            Ecosystem::Uv => &["pyproject.toml", "uv.lock"],
-            Ecosystem::Poetry => &["pyproject.toml", "poetry.lock"],
-            Ecosystem::Pipenv => &["Pipfile", "Pipfile.lock"],
-            Ecosystem::Go => &["go.mod", "go.sum"],
-            Ecosystem::Cargo => &["Cargo.toml", "Cargo.lock"],
-            Ecosystem::Bundler => &["Gemfile", "Gemfile.lock"],
-            Ecosystem::Composer => &["composer.json", "composer.lock"],
-            Ecosystem::Maven => &["pom.xml"],
+            // The install reads its manifests and nothing else.
+            Ecosystem::Pip
+            | Ecosystem::Uv
+            | Ecosystem::Poetry
+            | Ecosystem::Pipenv
+            | Ecosystem::Go
+            | Ecosystem::Cargo
+            | Ecosystem::Bundler
+            | Ecosystem::Composer
+            | Ecosystem::Maven => self.manifests(),
             Ecosystem::Gradle => &[
                 "build.gradle",
                 "build.gradle.kts",

@@ -124,16 +124,7 @@ fn check_one(file: &Dockerfile, instruction: &Instruction, out: &mut Vec<Diagnos
     };
     let consequence = match instruction.keyword {
         Keyword::Run | Keyword::Cmd | Keyword::Entrypoint | Keyword::Healthcheck => {
-            let shell = process::shell_at(file, instruction).map_or_else(
-                || "/bin/sh -c".to_string(),
-                |words| {
-                    words
-                        .iter()
-                        .map(|w| w.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                },
-            );
+            let shell = process::shell_words(file, instruction).join(" ");
             if text.chars().count() <= 48 {
                 format!("Docker silently runs it in shell form, as `{shell} {text:?}`")
             } else {

@@ -78,6 +78,15 @@ pub fn shell_at<'a>(file: &'a Dockerfile, instruction: &Instruction) -> Option<&
     }
 }
 
+/// The words of the shell that shell form runs under at `instruction`: its `SHELL`, or
+/// `/bin/sh -c`.
+pub fn shell_words(file: &Dockerfile, instruction: &Instruction) -> Vec<String> {
+    match shell_at(file, instruction) {
+        Some(shell) => shell.iter().map(|w| w.text.clone()).collect(),
+        None => vec!["/bin/sh".into(), "-c".into()],
+    }
+}
+
 /// Whether a CMD passes any arguments (`CMD []` passes none).
 fn has_arguments(cmd: &Instruction) -> bool {
     match &cmd.form {

@@ -160,16 +160,7 @@ fn line_of(file: &Dockerfile, instruction: &Instruction) -> usize {
 fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> Diagnostic {
     let meta = &ShellFormCmdOrEntrypoint::META;
     let keyword = instruction.keyword.as_str();
-    let shell = process::shell_at(file, instruction).map_or_else(
-        || "/bin/sh -c".to_string(),
-        |words| {
-            words
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        },
-    );
+    let shell = process::shell_words(file, instruction).join(" ");
     let message = match long_running_program(script) {
         Some(program) => format!(
             "{keyword} in shell form runs `{program}` as a child of `{shell}`: the shell is \
@@ -247,10 +238,7 @@ fn diagnostic(file: &Dockerfile, instruction: &Instruction, script: &Script) -> 
     } else if let Some(exec_text) = exec_before_last(instruction, script) {
         // The shell is needed (variables, globs, `&&`, redirections): keep it, and let it
         // replace itself with the program at the end.
-        let mut words: Vec<String> = match process::shell_at(file, instruction) {
-            Some(shell) => shell.iter().map(|w| w.text.clone()).collect(),
-            None => vec!["/bin/sh".into(), "-c".into()],
-        };
+        let mut words = process::shell_words(file, instruction);
         words.push(exec_text);
         let array = json_array(&words);
         let help = format!(

@@ -1,5 +1,4 @@
-use super::support::{configured_earlier, head_span, insert_option, option_in, runs, visible_args};
-use crate::helpers::packages::{Manager, installs};
+use super::support::{apt_installs_without, apt_setting_in, head_span, insert_option, option_in};
 use crate::{Context, Diagnostic, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
@@ -56,41 +55,25 @@ impl Rule for AptGetMissingNoInstallRecommends {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let file = ctx.file;
-        for instruction in runs(file) {
-            for install in installs(instruction, &[Manager::AptGet, Manager::Apt]) {
-                let Some(args) = visible_args(file, instruction, install.command) else {
-                    continue;
-                };
-                if skips_recommends(&args)
-                    || configured_earlier(
-                        file,
-                        instruction,
-                        &["APT::Install-Recommends", "apt.conf"],
-                    )
-                {
-                    continue;
-                }
-                let Some(word) = install.subcommand else {
-                    continue;
-                };
-                let program = install.command.program().unwrap_or("apt-get");
-                out.push(
-                    Diagnostic::new(
-                        &Self::META,
-                        head_span(&install),
-                        format!(
-                            "`{program} install` without `--no-install-recommends` also \
-                             installs every recommended package"
-                        ),
-                    )
-                    .with_help("add `--no-install-recommends` and name the extra packages you need")
-                    .with_fix(Fix::unsafe_edit(
-                        "Add `--no-install-recommends`",
-                        vec![insert_option(instruction, word, "--no-install-recommends")],
-                    )),
-                );
-            }
+        let config = ["APT::Install-Recommends", "apt.conf"];
+        let given = |_: &_, _: &_, args: &[String]| skips_recommends(args);
+        for (instruction, install, word) in apt_installs_without(ctx.file, &config, given) {
+            let program = install.command.program().unwrap_or("apt-get");
+            out.push(
+                Diagnostic::new(
+                    &Self::META,
+                    head_span(&install),
+                    format!(
+                        "`{program} install` without `--no-install-recommends` also \
+                         installs every recommended package"
+                    ),
+                )
+                .with_help("add `--no-install-recommends` and name the extra packages you need")
+                .with_fix(Fix::unsafe_edit(
+                    "Add `--no-install-recommends`",
+                    vec![insert_option(instruction, word, "--no-install-recommends")],
+                )),
+            );
         }
     }
 }
@@ -101,14 +84,5 @@ fn skips_recommends(args: &[String]) -> bool {
         args.iter().map(String::as_str),
         None,
         &["no-install-recommends"],
-    ) || args.iter().any(|a| {
-        let a = a.to_ascii_lowercase();
-        a.split_once("install-recommends=")
-            .is_some_and(|(_, value)| {
-                matches!(
-                    value.trim_matches(|c| c == '"' || c == '\''),
-                    "false" | "0" | "no" | "off"
-                )
-            })
-    })
+    ) || apt_setting_in(args, "install-recommends", &["false", "0", "no", "off"])
 }

@@ -1,8 +1,9 @@
 use super::support::{
-    configured_earlier, fed_by_yes, head_span, insert_option, option_in, runs, visible_args,
+    apt_installs_without, apt_setting_in, fed_by_yes, head_span, insert_option, option_in,
 };
-use crate::helpers::packages::{Manager, installs};
 use crate::{Context, Diagnostic, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
+use plimsoll_analyzer::Instruction;
+use plimsoll_analyzer::shell::Command;
 
 declare_rule! {
     /// ## What it does
@@ -59,38 +60,27 @@ impl Rule for AptGetMissingYes {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let file = ctx.file;
-        for instruction in runs(file) {
-            for install in installs(instruction, &[Manager::AptGet, Manager::Apt]) {
-                let Some(args) = visible_args(file, instruction, install.command) else {
-                    continue;
-                };
-                if assumes_yes(&args)
-                    || fed_by_yes(instruction, install.command)
-                    || configured_earlier(file, instruction, &["APT::Get::Assume-Yes", "apt.conf"])
-                {
-                    continue;
-                }
-                let Some(word) = install.subcommand else {
-                    continue;
-                };
-                let program = install.command.program().unwrap_or("apt-get");
-                out.push(
-                    Diagnostic::new(
-                        &Self::META,
-                        head_span(&install),
-                        format!(
-                            "`{program} install` without `-y` stops at its confirmation \
-                             prompt, which a build can not answer"
-                        ),
-                    )
-                    .with_help(format!("add `-y`: `{program} install -y …`"))
-                    .with_fix(Fix::safe(
-                        "Add `-y`",
-                        vec![insert_option(instruction, word, "-y")],
-                    )),
-                );
-            }
+        let config = ["APT::Get::Assume-Yes", "apt.conf"];
+        let given = |instruction: &Instruction, command: &Command, args: &[String]| {
+            assumes_yes(args) || fed_by_yes(instruction, command)
+        };
+        for (instruction, install, word) in apt_installs_without(ctx.file, &config, given) {
+            let program = install.command.program().unwrap_or("apt-get");
+            out.push(
+                Diagnostic::new(
+                    &Self::META,
+                    head_span(&install),
+                    format!(
+                        "`{program} install` without `-y` stops at its confirmation \
+                         prompt, which a build can not answer"
+                    ),
+                )
+                .with_help(format!("add `-y`: `{program} install -y …`"))
+                .with_fix(Fix::safe(
+                    "Add `-y`",
+                    vec![insert_option(instruction, word, "-y")],
+                )),
+            );
         }
     }
 }
@@ -119,14 +109,5 @@ fn assumes_yes(args: &[String]) -> bool {
             quiet += letters.matches('q').count();
         }
     }
-    quiet >= 2
-        || args.iter().any(|a| {
-            let a = a.to_ascii_lowercase();
-            a.split_once("assume-yes=").is_some_and(|(_, value)| {
-                matches!(
-                    value.trim_matches(|c| c == '"' || c == '\''),
-                    "true" | "1" | "yes" | "on"
-                )
-            })
-        })
+    quiet >= 2 || apt_setting_in(args, "assume-yes", &["true", "1", "yes", "on"])
 }

@@ -3,7 +3,7 @@
 //! and the edits that add an option or a command.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::helpers::packages::{Manager, PackageCommand, package_commands};
+use crate::helpers::packages::{Manager, PackageCommand, installs, package_commands};
 use crate::rule::RuleMeta;
 use plimsoll_analyzer::shell::{Command, Connector};
 use plimsoll_analyzer::{Base, Dockerfile, Form, Instruction, Keyword, Span, Word};
@@ -293,6 +293,47 @@ pub fn has_option_or_unknown(
         Some(args) => option_in(args.iter().map(String::as_str), short, long),
         None => true,
     }
+}
+
+/// Whether an `-o` setting among `args` gives the apt option ending in `name` (lower case:
+/// `assume-yes`) one of `values` (`-o APT::Get::Assume-Yes=true`, the value maybe quoted).
+pub fn apt_setting_in(args: &[String], name: &str, values: &[&str]) -> bool {
+    let key = format!("{name}=");
+    args.iter().any(|a| {
+        let a = a.to_ascii_lowercase();
+        a.split_once(key.as_str()).is_some_and(|(_, value)| {
+            values.contains(&value.trim_matches(|c| c == '"' || c == '\''))
+        })
+    })
+}
+
+/// The apt installs of the file that lack an option: `given` says whether the command
+/// already has it, from the arguments as the shell will see them (see [`visible_args`];
+/// an install whose arguments can not be known is left out), and an earlier RUN that
+/// mentions all of `config` counts as setting it in a config file. Each comes with its RUN
+/// and its subcommand word, after which the option goes.
+pub fn apt_installs_without<'a>(
+    file: &'a Dockerfile,
+    config: &[&str],
+    given: impl Fn(&Instruction, &Command, &[String]) -> bool,
+) -> Vec<(&'a Instruction, PackageCommand<'a>, &'a Word)> {
+    let mut out = Vec::new();
+    for instruction in runs(file) {
+        for install in installs(instruction, &[Manager::AptGet, Manager::Apt]) {
+            let Some(args) = visible_args(file, instruction, install.command) else {
+                continue;
+            };
+            if given(instruction, install.command, &args)
+                || configured_earlier(file, instruction, config)
+            {
+                continue;
+            }
+            if let Some(word) = install.subcommand {
+                out.push((instruction, install, word));
+            }
+        }
+    }
+    out
 }
 
 /// Whether the command reads its standard input from `yes` (`yes | apt-get install x`).
@@ -762,6 +803,32 @@ mod tests {
             vec!["install", "$PKGS"]
         );
         assert!(visible_args(&file, run, commands[2]).is_none());
+    }
+
+    #[test]
+    fn apt_settings() {
+        let args = |a: &[&str]| -> Vec<String> { a.iter().map(|s| s.to_string()).collect() };
+        let yes = ["true", "1", "yes", "on"];
+        for given in [
+            "APT::Get::Assume-Yes=true",
+            "apt::get::assume-yes=\"Yes\"",
+            "-o=APT::Get::Assume-Yes='1'",
+        ] {
+            assert!(
+                apt_setting_in(&args(&["-o", given]), "assume-yes", &yes),
+                "{given}"
+            );
+        }
+        for other in [
+            "APT::Get::Assume-Yes=false",
+            "APT::Get::Assume-Yes=trueish",
+            "-y",
+        ] {
+            assert!(
+                !apt_setting_in(&args(&["-o", other]), "assume-yes", &yes),
+                "{other}"
+            );
+        }
     }
 
     #[test]

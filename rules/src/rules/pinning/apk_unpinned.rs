@@ -1,4 +1,4 @@
-use super::install::{Advice, commands, packages, report_unpinned};
+use super::install::{Advice, commands, report_unpinned, unpinned_operands};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -62,9 +62,8 @@ impl Rule for ApkUnpinned {
                 continue;
             }
             let (tagged, unpinned): (Vec<_>, Vec<_>) =
-                packages(ctx, instruction, &command, command.operands.iter().copied())
+                unpinned_operands(ctx, instruction, &command, is_unpinned)
                     .into_iter()
-                    .filter(|p| is_unpinned(&p.name))
                     .partition(|p| p.name.contains('@'));
             let advice = Advice {
                 because: "apk installs whatever version the repository has that day",

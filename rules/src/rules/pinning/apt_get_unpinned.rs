@@ -1,4 +1,4 @@
-use super::install::{Advice, commands, packages, report_unpinned};
+use super::install::{Advice, commands, report_unpinned, unpinned_operands};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -68,11 +68,7 @@ impl Rule for AptGetUnpinned {
                 continue;
             }
             let program = command.command.program().unwrap_or("apt-get");
-            let unpinned: Vec<_> =
-                packages(ctx, instruction, &command, command.operands.iter().copied())
-                    .into_iter()
-                    .filter(|p| is_unpinned(&p.name))
-                    .collect();
+            let unpinned = unpinned_operands(ctx, instruction, &command, is_unpinned);
             let because = format!("{program} installs whatever version the mirror has that day");
             let advice = Advice {
                 because: &because,

@@ -1,5 +1,4 @@
-use super::install::{Advice, commands, report_unpinned};
-use super::rpm::unpinned;
+use super::rpm::check_unpinned;
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -60,33 +59,12 @@ impl Rule for DnfUnpinned {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (instruction, command) in commands(ctx, &[Manager::Dnf, Manager::Microdnf]) {
-            let program = command.command.program().unwrap_or("dnf");
-            let found = unpinned(ctx, instruction, &command);
-            let because =
-                format!("{program} installs the newest version in the repositories that day");
-            let advice = Advice {
-                because: &because,
-                example: &|name| format!("`{name}-<version>` or `{name}-<version>-<release>`"),
-                hint: &|name| format!("`dnf list --showduplicates {name}` lists them"),
-            };
-            report_unpinned(out, &Self::META, &found.packages, &advice);
-            for module in found.modules {
-                out.push(
-                    Diagnostic::new(
-                        &Self::META,
-                        module.word.span,
-                        format!(
-                            "module {} names no stream: {program} installs the default stream, which can change",
-                            module.describe()
-                        ),
-                    )
-                    .with_help(format!(
-                        "Name the stream: `{}:<stream>`; `dnf module list {}` lists them",
-                        module.name, module.name
-                    )),
-                );
-            }
-        }
+        check_unpinned(
+            ctx,
+            out,
+            &Self::META,
+            &[Manager::Dnf, Manager::Microdnf],
+            "dnf",
+        );
     }
 }

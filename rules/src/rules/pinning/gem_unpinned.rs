@@ -1,4 +1,4 @@
-use super::install::{Advice, commands, packages, report_unpinned};
+use super::install::{Advice, commands, report_unpinned, unpinned_operands};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -54,11 +54,7 @@ impl Rule for GemUnpinned {
             if !command.is_install() || command.has_option(Some('v'), &["version"]) {
                 continue;
             }
-            let unpinned: Vec<_> =
-                packages(ctx, instruction, &command, command.operands.iter().copied())
-                    .into_iter()
-                    .filter(|p| is_unpinned(&p.name))
-                    .collect();
+            let unpinned = unpinned_operands(ctx, instruction, &command, is_unpinned);
             let advice = Advice {
                 because: "gem installs the newest release that day",
                 example: &|name| format!("`{name}:<version>`"),

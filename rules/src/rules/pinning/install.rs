@@ -93,6 +93,20 @@ pub(super) fn packages<'a>(
     out
 }
 
+/// The packages `command`'s operands name (see [`packages`]) that `is_unpinned` takes for
+/// unpinned.
+pub(super) fn unpinned_operands<'a>(
+    ctx: &Context<'_>,
+    instruction: &Instruction,
+    command: &PackageCommand<'a>,
+    is_unpinned: fn(&str) -> bool,
+) -> Vec<Package<'a>> {
+    packages(ctx, instruction, command, command.operands.iter().copied())
+        .into_iter()
+        .filter(|p| is_unpinned(&p.name))
+        .collect()
+}
+
 /// POSIX special builtins: variable assignments before them stay set in the shell.
 const SPECIAL_BUILTINS: &[&str] = &[
     ":", ".", "break", "continue", "eval", "exec", "exit", "readonly", "return", "set", "shift",

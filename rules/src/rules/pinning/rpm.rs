@@ -1,31 +1,69 @@
-//! What yum and dnf have in common: which install words name a package, and when a package
-//! spec carries a version (`name-version[-release]`).
+//! What yum and dnf have in common: which install words name a package, when a package
+//! spec carries a version (`name-version[-release]`), and how an unpinned one is reported.
 
-use super::install::{Package, is_url, packages};
-use crate::Context;
-use crate::helpers::packages::PackageCommand;
+use super::install::{
+    Advice, Package, commands, is_url, packages, report_unpinned, unpinned_operands,
+};
+use crate::helpers::packages::{Manager, PackageCommand};
+use crate::{Context, Diagnostic, RuleMeta};
 use plimsoll_analyzer::Instruction;
+
+/// Reports the unpinned packages of `install` and the stream-less modules of
+/// `module install` run by `managers`. `tool` is the command the help sends users to for
+/// the versions and streams (`dnf list`, `dnf module list`).
+pub(super) fn check_unpinned(
+    ctx: &Context<'_>,
+    out: &mut Vec<Diagnostic>,
+    meta: &'static RuleMeta,
+    managers: &'static [Manager],
+    tool: &str,
+) {
+    for (instruction, command) in commands(ctx, managers) {
+        let program = command.command.program().unwrap_or(tool);
+        let found = unpinned(ctx, instruction, &command);
+        let because = format!("{program} installs the newest version in the repositories that day");
+        let advice = Advice {
+            because: &because,
+            example: &|name| format!("`{name}-<version>` or `{name}-<version>-<release>`"),
+            hint: &|name| format!("`{tool} list --showduplicates {name}` lists them"),
+        };
+        report_unpinned(out, meta, &found.packages, &advice);
+        for module in found.modules {
+            out.push(
+                Diagnostic::new(
+                    meta,
+                    module.word.span,
+                    format!(
+                        "module {} names no stream: {program} installs the default stream, which can change",
+                        module.describe()
+                    ),
+                )
+                .with_help(format!(
+                    "Name the stream: `{}:<stream>`; `{tool} module list {}` lists them",
+                    module.name, module.name
+                )),
+            );
+        }
+    }
+}
 
 /// What an install names without a version.
 #[derive(Default)]
-pub(super) struct Unpinned<'a> {
-    pub packages: Vec<Package<'a>>,
+struct Unpinned<'a> {
+    packages: Vec<Package<'a>>,
     /// Modules of `module install` without a stream.
-    pub modules: Vec<Package<'a>>,
+    modules: Vec<Package<'a>>,
 }
 
 /// The unpinned packages of `install` and the stream-less modules of `module install`.
-pub(super) fn unpinned<'a>(
+fn unpinned<'a>(
     ctx: &Context<'_>,
     instruction: &Instruction,
     command: &PackageCommand<'a>,
 ) -> Unpinned<'a> {
     let mut found = Unpinned::default();
     if command.subcommand_is(&["install"]) {
-        found.packages = packages(ctx, instruction, command, command.operands.iter().copied())
-            .into_iter()
-            .filter(|p| is_unpinned_package(&p.name))
-            .collect();
+        found.packages = unpinned_operands(ctx, instruction, command, is_unpinned_package);
     } else if command.subcommand_is(&["module"])
         && command
             .operands

@@ -1,5 +1,4 @@
-use super::install::{Advice, commands, report_unpinned};
-use super::rpm::unpinned;
+use super::rpm::check_unpinned;
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -58,33 +57,6 @@ impl Rule for YumUnpinned {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (instruction, command) in commands(ctx, &[Manager::Yum]) {
-            let program = "yum";
-            let found = unpinned(ctx, instruction, &command);
-            let because =
-                format!("{program} installs the newest version in the repositories that day");
-            let advice = Advice {
-                because: &because,
-                example: &|name| format!("`{name}-<version>` or `{name}-<version>-<release>`"),
-                hint: &|name| format!("`yum list --showduplicates {name}` lists them"),
-            };
-            report_unpinned(out, &Self::META, &found.packages, &advice);
-            for module in found.modules {
-                out.push(
-                    Diagnostic::new(
-                        &Self::META,
-                        module.word.span,
-                        format!(
-                            "module {} names no stream: {program} installs the default stream, which can change",
-                            module.describe()
-                        ),
-                    )
-                    .with_help(format!(
-                        "Name the stream: `{}:<stream>`; `yum module list {}` lists them",
-                        module.name, module.name
-                    )),
-                );
-            }
-        }
+        check_unpinned(ctx, out, &Self::META, &[Manager::Yum], "yum");
     }
 }

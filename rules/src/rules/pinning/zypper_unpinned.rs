@@ -1,4 +1,4 @@
-use super::install::{Advice, commands, is_url, option_value, packages, report_unpinned};
+use super::install::{Advice, commands, is_url, option_value, report_unpinned, unpinned_operands};
 use crate::helpers::packages::Manager;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -58,11 +58,7 @@ impl Rule for ZypperUnpinned {
             if option_value(&command, "-t", "--type").is_some_and(|t| t != "package") {
                 continue;
             }
-            let unpinned: Vec<_> =
-                packages(ctx, instruction, &command, command.operands.iter().copied())
-                    .into_iter()
-                    .filter(|p| is_unpinned(&p.name))
-                    .collect();
+            let unpinned = unpinned_operands(ctx, instruction, &command, is_unpinned);
             let advice = Advice {
                 because: "zypper installs the newest version in the repositories that day",
                 example: &|name| format!("`{name}=<version>`"),

@@ -1,6 +1,7 @@
 //! Which paths the instructions of a stage add to the image and which a `RUN` deletes:
 //! the bookkeeping behind `file-removed-in-later-layer` (PL306).
 
+use super::options::{CURL_VALUE_LETTERS, option_value};
 use super::sensitive_files::classify;
 use crate::helpers::copy::{CopyArgs, Origin, has_glob, is_remote};
 use plimsoll_analyzer::shell::Command;
@@ -202,53 +203,6 @@ fn is_url(text: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("ftp://")
 }
 
-/// The value of an option in `args`: `--long=V`, `--long V`, `-xV`, `-x V`, also the last
-/// letter of a group of short options (`-fsSLo V`). `value_letters` lists every short
-/// option of the tool that takes a value: such a letter ends the group.
-fn option_value<'a>(
-    args: &'a [Word],
-    short: Option<char>,
-    long: &[&str],
-    value_letters: &str,
-) -> Option<&'a str> {
-    let mut i = 0;
-    while let Some(word) = args.get(i) {
-        let t = word.text.as_str();
-        i += 1;
-        if t == "--" {
-            return None;
-        }
-        if let Some(name) = t.strip_prefix("--") {
-            match name.split_once('=') {
-                Some((n, v)) if long.contains(&n) => return Some(v),
-                None if long.contains(&name) => return args.get(i).map(|w| w.text.as_str()),
-                _ => {}
-            }
-            continue;
-        }
-        let Some(letters) = t.strip_prefix('-').filter(|l| !l.is_empty()) else {
-            continue;
-        };
-        if let Some((at, letter)) = letters
-            .char_indices()
-            .find(|&(_, c)| value_letters.contains(c))
-        {
-            let rest = &letters[at + 1..];
-            if Some(letter) == short {
-                return if rest.is_empty() {
-                    args.get(i).map(|w| w.text.as_str())
-                } else {
-                    Some(rest)
-                };
-            }
-            if rest.is_empty() {
-                i += 1;
-            }
-        }
-    }
-    None
-}
-
 /// Whether a boolean short or long option is present (also inside a group of short options
 /// that ends before any value-taking letter).
 fn has_flag(args: &[Word], short: char, long: &str, value_letters: &str) -> bool {
@@ -266,8 +220,6 @@ fn has_flag(args: &[Word], short: char, long: &str, value_letters: &str) -> bool
     })
 }
 
-/// Short options of curl that take a value.
-const CURL_VALUES: &str = "AbcCdDeEFHKmoPQrtTuUwxXyYz";
 /// Short options of wget that take a value.
 const WGET_VALUES: &str = "oaeOiBtTwQPUlAIDXRY";
 
@@ -453,7 +405,7 @@ impl StageFiles {
             let urls = || args.iter().filter(|w| is_url(&w.text));
             match command.program() {
                 Some("curl") => {
-                    if let Some(out) = option_value(args, Some('o'), &["output"], CURL_VALUES) {
+                    if let Some(out) = option_value(args, &['o'], &["output"], CURL_VALUE_LETTERS) {
                         if out != "-" {
                             push(
                                 resolve(out),
@@ -462,8 +414,8 @@ impl StageFiles {
                                 is_small(out),
                             );
                         }
-                    } else if has_flag(args, 'O', "remote-name", CURL_VALUES)
-                        && option_value(args, None, &["output-dir"], CURL_VALUES).is_none()
+                    } else if has_flag(args, 'O', "remote-name", CURL_VALUE_LETTERS)
+                        && option_value(args, &[], &["output-dir"], CURL_VALUE_LETTERS).is_none()
                     {
                         for url in urls() {
                             if let Some(name) = url_basename(&url.text) {
@@ -478,8 +430,7 @@ impl StageFiles {
                     }
                 }
                 Some("wget") => {
-                    if let Some(out) =
-                        option_value(args, Some('O'), &["output-document"], WGET_VALUES)
+                    if let Some(out) = option_value(args, &['O'], &["output-document"], WGET_VALUES)
                     {
                         if out != "-" {
                             push(
@@ -490,8 +441,7 @@ impl StageFiles {
                             );
                         }
                     } else {
-                        let prefix =
-                            option_value(args, Some('P'), &["directory-prefix"], WGET_VALUES);
+                        let prefix = option_value(args, &['P'], &["directory-prefix"], WGET_VALUES);
                         for url in urls() {
                             if let Some(name) = url_basename(&url.text) {
                                 let path = match prefix {
@@ -516,7 +466,7 @@ impl StageFiles {
                     }
                 }
                 Some("tar") if tar_extracts(args) => {
-                    let dir = option_value(args, Some('C'), &["directory"], "bCfFgIKLNTVX")
+                    let dir = option_value(args, &['C'], &["directory"], "bCfFgIKLNTVX")
                         .map(str::to_string)
                         .or_else(|| cwd.map(str::to_string));
                     if let Some(dir) = dir {

@@ -6,6 +6,7 @@ mod credentials;
 mod credentials_in_url;
 mod file_removed_in_later_layer;
 mod layer_paths;
+mod options;
 mod password_on_command_line;
 mod secret_in_arg_or_env_name;
 mod sensitive_file_copied;

@@ -1,4 +1,5 @@
 use super::credentials::{MASK, is_literal, is_placeholder};
+use super::options::{CURL_VALUE_LETTERS, option_values};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::shell::Command;
 use plimsoll_analyzer::{Keyword, Word};
@@ -145,74 +146,24 @@ fn find(command: &Command) -> Option<Found<'_>> {
 const REDIS_HELP: &str =
     "redis-cli reads `REDISCLI_AUTH`, which the mount can set with `env=REDISCLI_AUTH`";
 
-/// Options of curl that take a value; in a group of short options such a letter takes the
-/// rest of the word (or the next word) as its value.
-const CURL_VALUE_LETTERS: &str = "AbcCdDeEFHKmoPQrtTuUwxXyYz";
-
 fn curl(args: &[Word]) -> Option<Found<'_>> {
     const HELP: &str = "`curl -u \"user:$PASSWORD\"` with `env=PASSWORD` on the mount, or \
                         `--netrc-file` pointing at a mounted secret";
-    let mut i = 0;
-    while let Some(word) = args.get(i) {
-        let t = word.text.as_str();
-        i += 1;
-        if t == "--" {
-            return None;
-        }
-        let (flag, value_word, value) = if let Some(long) = t.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v)),
-                None => (long, None),
-            };
-            if name != "user" && name != "proxy-user" {
-                continue;
-            }
-            match inline {
-                Some(v) => (format!("--{name}="), word, v),
-                None => {
-                    let next = args.get(i)?;
-                    i += 1;
-                    (format!("--{name} "), next, next.text.as_str())
-                }
-            }
-        } else if let Some(letters) = t.strip_prefix('-').filter(|l| !l.is_empty()) {
-            let Some((at, letter)) = letters
-                .char_indices()
-                .find(|&(_, c)| CURL_VALUE_LETTERS.contains(c))
-            else {
-                continue;
-            };
-            if letter != 'u' && letter != 'U' {
-                // Another option takes the rest as its value (and maybe the next word).
-                if at + 1 == letters.len() {
-                    i += 1;
-                }
-                continue;
-            }
-            let rest = &letters[at + 1..];
-            if rest.is_empty() {
-                let next = args.get(i)?;
-                i += 1;
-                (format!("-{letter} "), next, next.text.as_str())
-            } else {
-                (format!("-{letter}"), word, rest)
-            }
-        } else {
-            continue;
-        };
-        let Some((user, password)) = value.split_once(':') else {
-            continue;
-        };
+    let mut logins = option_values(
+        args,
+        &['u', 'U'],
+        &["user", "proxy-user"],
+        CURL_VALUE_LETTERS,
+    );
+    logins.find_map(|login| {
+        let (user, password) = login.value.split_once(':')?;
         // `admin:admin` and the like are well-known defaults, not secrets.
-        if is_password(password) && !password.eq_ignore_ascii_case(user) {
-            return Some(Found {
-                word: value_word,
-                shown: format!("curl {flag}{user}:{MASK}"),
-                help: HELP,
-            });
-        }
-    }
-    None
+        (is_password(password) && !password.eq_ignore_ascii_case(user)).then(|| Found {
+            word: login.word,
+            shown: format!("curl {}{user}:{MASK}", login.flag),
+            help: HELP,
+        })
+    })
 }
 
 /// `--name=value` or `--name value` (the latter only when `separate` is allowed).

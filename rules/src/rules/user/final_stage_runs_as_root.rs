@@ -1,6 +1,6 @@
 use super::runs_as::{
-    chain, display_name, entrypoint_drops_privileges, has_instruction, is_dev_container,
-    is_windows, last_user, non_root_image, only_opens_a_shell, privilege_dropper,
+    chain, display_name, entrypoint_drops_privileges, has_instruction, is_windows, last_user,
+    non_root_image, only_opens_a_shell, root_on_purpose,
 };
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
@@ -120,7 +120,6 @@ impl Rule for FinalStageRunsAsRoot {
             Base::Image(image) => {
                 if !image_is_known(root, image)
                     || non_root_image(image).is_some()
-                    || is_dev_container(image)
                     || is_windows(image)
                     || (entrypoint_drops_privileges(image)
                         && !has_instruction(file, &chain, &[Keyword::Entrypoint]))
@@ -132,7 +131,7 @@ impl Rule for FinalStageRunsAsRoot {
             Base::Scratch => None,
             Base::Stage(_) => return,
         };
-        if privilege_dropper(file, &chain).is_some() {
+        if root_on_purpose(file, &chain) {
             return;
         }
 

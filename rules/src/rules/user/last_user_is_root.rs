@@ -1,6 +1,5 @@
-use super::runs_as::{User, chain, classify, is_dev_container, last_user, privilege_dropper};
+use super::runs_as::{User, chain, classify, last_user, root_on_purpose};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
-use plimsoll_analyzer::Base;
 
 declare_rule! {
     /// ## What it does
@@ -80,13 +79,7 @@ impl Rule for LastUserIsRoot {
         let (User::Root, Some(name)) = classify(file, user) else {
             return;
         };
-        if privilege_dropper(file, &chain).is_some() {
-            return;
-        }
-        if let Some(root) = chain.last()
-            && let Base::Image(image) = &root.base
-            && is_dev_container(image)
-        {
+        if root_on_purpose(file, &chain) {
             return;
         }
         let Some(word) = user.words.first() else {

@@ -105,9 +105,19 @@ fn names_dropper(word: &str) -> bool {
     PRIVILEGE_DROPPERS.contains(&name)
 }
 
+/// Whether the image runs as root on purpose: the chain installs or runs a
+/// privilege-dropping tool (see [`privilege_dropper`]), or it is built on a
+/// development-container image (see [`is_dev_container`]).
+pub fn root_on_purpose(file: &Dockerfile, chain: &[&Stage]) -> bool {
+    privilege_dropper(file, chain).is_some()
+        || chain
+            .last()
+            .is_some_and(|root| matches!(&root.base, Base::Image(image) if is_dev_container(image)))
+}
+
 /// The privilege-dropping tool the chain installs or runs, if any: its entrypoint then
 /// starts as root on purpose and switches user itself.
-pub fn privilege_dropper<'a>(file: &'a Dockerfile, chain: &[&'a Stage]) -> Option<&'a str> {
+fn privilege_dropper<'a>(file: &'a Dockerfile, chain: &[&'a Stage]) -> Option<&'a str> {
     for stage in chain {
         for instruction in file.stage_instructions(stage) {
             let words = instruction
@@ -255,7 +265,7 @@ pub fn only_opens_a_shell(file: &Dockerfile, chain: &[&Stage]) -> bool {
 }
 
 /// Development-container bases: `devcontainer.json` chooses the user, not the image.
-pub fn is_dev_container(image: &ImageRef) -> bool {
+fn is_dev_container(image: &ImageRef) -> bool {
     let name = repository_name(image);
     name.starts_with("mcr.microsoft.com/devcontainers/")
         || name.starts_with("mcr.microsoft.com/vscode/devcontainers/")
