@@ -52,6 +52,29 @@ start=$(date +%s%N)
 "$BIN" build --progress quiet --base "busybox=rootfs:$BUSYBOX" -t smoke:1 "$work/ctx" >/dev/null
 echo "engine-smoke: cached rebuild $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
+# Interrupted and killed builds leave no sandbox process, mount or work directory.
+printf 'FROM busybox\nRUN sh -c "trap \\"\\" INT TERM; sleep 60"\n' >"$work/ctx/Dockerfile.slow"
+sandboxes() { grep -l PLIMSOLL_SANDBOX_STAGE /proc/[0-9]*/environ 2>/dev/null | wc -l; }
+for signal in INT KILL; do
+    setsid "$BIN" build --progress plain --no-cache --base "busybox=rootfs:$BUSYBOX" \
+        -f "$work/ctx/Dockerfile.slow" "$work/ctx" >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do [ "$(sandboxes)" -gt 0 ] && break; sleep 0.1; done
+    [ "$(sandboxes)" -gt 0 ] || fail "the slow build did not start"
+    kill -s "$signal" "$pid"
+    set +e
+    wait "$pid"
+    code=$?
+    set -e
+    for _ in $(seq 50); do [ "$(sandboxes)" = 0 ] && break; sleep 0.1; done
+    [ "$(sandboxes)" = 0 ] || fail "SIG$signal left sandbox processes"
+    if [ "$signal" = INT ]; then
+        [ "$code" = 130 ] || fail "an interrupted build exits 130, not $code"
+        [ -z "$(ls "$PLIMSOLL_ROOT/tmp")" ] || fail "an interrupted build left work directories"
+    fi
+    if grep -q plimsoll /proc/self/mountinfo; then fail "SIG$signal left mounts"; fi
+done
+
 "$BIN" cache prune --all
 [ -z "$(ls "$PLIMSOLL_ROOT/blobs/sha256")" ] || fail "prune --all left blobs"
 if grep -q plimsoll /proc/self/mountinfo; then fail "mounts left behind"; fi

@@ -185,6 +185,9 @@ fn stage2() -> i32 {
 fn setup(spec: &SandboxSpec, syscall: &dyn Syscall) -> Result<(), SandboxError> {
     syscall.set_parent_death_signal(Signal::SIGKILL)?;
     syscall.set_hostname(&spec.hostname)?;
+    if spec.network == Network::None {
+        syscall.loopback_up()?;
+    }
     rootfs::enter(spec, syscall)?;
     security::drop_privileges(&spec.process, syscall)
 }

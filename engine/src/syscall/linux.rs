@@ -62,6 +62,30 @@ impl Syscall for LinuxSyscall {
         nix::unistd::chdir(path).map_err(errno(format!("chdir {}", path.display())))
     }
 
+    fn loopback_up(&self) -> Result<()> {
+        // Without an ioctl (unsafe) or a netlink client, iproute2 does it; hosts without
+        // it keep the loopback down.
+        let Some(ip) = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
+            .iter()
+            .map(Path::new)
+            .find(|p| p.is_file())
+        else {
+            return Ok(());
+        };
+        let status = std::process::Command::new(ip)
+            .args(["link", "set", "lo", "up"])
+            .status()
+            .map_err(|e| io_error("ip link set lo up", ip, e))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(SyscallError::Errno {
+                op: format!("{} link set lo up: {status}", ip.display()),
+                errno: nix::errno::Errno::EIO,
+            })
+        }
+    }
+
     fn euid(&self) -> u32 {
         nix::unistd::geteuid().as_raw()
     }

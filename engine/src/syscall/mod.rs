@@ -123,6 +123,8 @@ pub trait Syscall: Debug + Send + Sync {
     fn umount(&self, target: &Path, flags: MntFlags) -> Result<()>;
     fn pivot_root(&self, new_root: &Path, put_old: &Path) -> Result<()>;
     fn chdir(&self, path: &Path) -> Result<()>;
+    /// Brings up the loopback interface of the current network namespace.
+    fn loopback_up(&self) -> Result<()>;
 
     // Identity and privileges.
     fn euid(&self) -> u32;

@@ -78,6 +78,10 @@ impl Syscall for RootlessSyscall {
         LinuxSyscall.chdir(path)
     }
 
+    fn loopback_up(&self) -> Result<()> {
+        LinuxSyscall.loopback_up()
+    }
+
     fn euid(&self) -> u32 {
         LinuxSyscall.euid()
     }

@@ -37,6 +37,7 @@ pub enum Call {
         put_old: PathBuf,
     },
     Chdir(PathBuf),
+    LoopbackUp,
     SetIds {
         uid: u32,
         gid: u32,
@@ -208,6 +209,10 @@ impl Syscall for RecordingSyscall {
 
     fn chdir(&self, path: &Path) -> Result<()> {
         self.record(Call::Chdir(path.to_path_buf()))
+    }
+
+    fn loopback_up(&self) -> Result<()> {
+        self.record(Call::LoopbackUp)
     }
 
     fn euid(&self) -> u32 {

@@ -446,6 +446,7 @@ fn network_none_and_host(w: &World) {
     let (result, log) = w.build_with(
         "FROM busybox
 RUN --network=none sh -c 'ls /sys/class/net | tr \"\\n\" \" \"; echo'
+RUN --network=none sh -c 'ip link show lo | grep -q \",UP\" && ping -c 1 -W 1 127.0.0.1 >/dev/null && echo lo-up'
 RUN ls /sys/class/net | wc -l
 ",
         &[],
@@ -453,7 +454,8 @@ RUN ls /sys/class/net | wc -l
     );
     result.unwrap();
     assert_eq!(log[0].trim(), "lo", "{log:#?}");
-    let host: usize = log[1].trim().parse().unwrap();
+    assert_eq!(log[1], "lo-up", "{log:#?}");
+    let host: usize = log[2].trim().parse().unwrap();
     assert!(host >= 1, "{log:#?}");
     let (result, log) = w.build_with("FROM busybox\nRUN ls /sys/class/net\n", &[], |b| {
         b.network(Network::None)
