@@ -78,8 +78,16 @@ pub fn adopt(
     let meta = serde_json::to_vec(&Meta { privileged }).expect("plain struct serializes");
     std::fs::write(meta_path(work), meta).map_err(LayerError::io(work))?;
     let dir = store.layer_dir(diff_id);
+    let existing: Option<Meta> = std::fs::read(meta_path(&dir))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    if existing.is_some_and(|m| m.privileged || !privileged) {
+        // Another build made the same layer first, and it may be using it: keep it.
+        crate::fs::remove_tree(work).map_err(LayerError::io(work))?;
+        return Ok(dir.join("fs"));
+    }
     if dir.exists() {
-        // Another build got there first, or an unprivileged copy is being replaced.
+        // An unprivileged (or unfinished) copy is being replaced.
         let old = store.temp_dir("old-layer-")?;
         let aside = old.path().join("layer");
         if std::fs::rename(&dir, &aside).is_ok() {
@@ -139,6 +147,13 @@ mod tests {
         let root = RecordingSyscall::new();
         let fs = unpacked_layer(&store, &root, &layer).unwrap();
         assert!(!fs.join("marker").exists());
+        // Adopting the same layer again keeps the one in place (a build may use it).
+        std::fs::write(fs.join("marker"), b"").unwrap();
+        let again = store.temp_dir("again-").unwrap().keep();
+        std::fs::create_dir(again.join("fs")).unwrap();
+        assert_eq!(adopt(&store, &again, &layer.diff_id, true).unwrap(), fs);
+        assert!(fs.join("marker").exists());
+        assert!(!again.exists());
         assert!(
             root.calls()
                 .iter()
