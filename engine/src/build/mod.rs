@@ -30,6 +30,7 @@ use crate::store::{Store, StoreError};
 use crate::syscall::{Syscall, SyscallError};
 use plimsoll_analyzer::{Dockerfile, ParseOptions};
 use state::StageState;
+use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -127,9 +128,22 @@ impl Builder<'_> {
             None => std::fs::read_to_string(&options.dockerfile)
                 .map_err(BuildError::io(&options.dockerfile))?,
         };
-        let parse_options = ParseOptions {
-            build_args: options.build_args.clone().into_iter().collect(),
-        };
+        let mut build_args: HashMap<String, String> =
+            options.build_args.clone().into_iter().collect();
+        // BuildKit's automatic platform arguments (this engine builds for the host).
+        let platform = instructions::host_platform();
+        let arch = platform.trim_start_matches("linux/").to_string();
+        for (name, value) in [
+            ("BUILDPLATFORM", platform.clone()),
+            ("TARGETPLATFORM", platform.clone()),
+            ("BUILDOS", "linux".to_string()),
+            ("TARGETOS", "linux".to_string()),
+            ("BUILDARCH", arch.clone()),
+            ("TARGETARCH", arch),
+        ] {
+            build_args.entry(name.to_string()).or_insert(value);
+        }
+        let parse_options = ParseOptions { build_args };
         let df = Dockerfile::parse_with(&text, parse_options);
         if !df.errors.is_empty() {
             let messages: Vec<String> = df

@@ -732,6 +732,15 @@ fn parse_errors_and_unknown_bases_are_reported() {
 }
 
 #[test]
+fn platform_arguments_are_predefined() {
+    let f = fixture();
+    let out = f.build("FROM --platform=$BUILDPLATFORM scratch\nARG TARGETARCH\nARG TARGETOS\nENV ARCH=$TARGETARCH OS=$TARGETOS\n");
+    let arch = oci_spec::image::Arch::default().to_string();
+    assert_eq!(out.image.config.env_value("ARCH"), Some(arch));
+    assert_eq!(out.image.config.env_value("OS").as_deref(), Some("linux"));
+}
+
+#[test]
 fn global_args_choose_the_base() {
     let f = fixture();
     let runner = FakeRunner::new(&f.syscall);

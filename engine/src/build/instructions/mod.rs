@@ -5,6 +5,8 @@
 mod config;
 mod copy;
 mod from;
+
+pub use from::host_platform;
 mod healthcheck;
 mod run;
 mod workdir;
