@@ -25,6 +25,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Build an image from a Dockerfile (needs root for RUN).
+    Build(BuildArgs),
+    /// Run a command in an image (needs root).
+    Run(RunArgs),
+    /// Manage the build cache and the local image store.
+    Cache(CacheArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -212,4 +218,181 @@ pub struct RuleArgs {
 pub enum RuleFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    /// A live display on a terminal, plain lines otherwise.
+    Auto,
+    /// A live display.
+    Tty,
+    /// One line per event.
+    Plain,
+    /// Only errors, and the image digest on stdout.
+    Quiet,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NetworkMode {
+    /// Share the host's network (package managers reach their mirrors).
+    Host,
+    /// No network at all.
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LayerCompression {
+    Gzip,
+    None,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Image references: FROM takes image names. --base NAME=REF maps a name to \
+a local image: REF is oci:DIR[:TAG] (an OCI image layout), docker-archive:FILE, rootfs:PATH (a \
+directory or tar) or scratch. Names without a mapping come from Plimsoll's store (--tag).\n\n\
+Exit status: 0 built, 1 the build failed (a RUN failed, a file is missing…), 2 usage or \
+configuration error, 130 interrupted.\n\n\
+Examples:\n  plimsoll build --base debian:12=oci:./debian:12 --tag app:dev .\n  \
+plimsoll build -f docker/Dockerfile --target test --build-arg VERSION=1.2 --output oci:out:1 ."
+)]
+pub struct BuildArgs {
+    /// The build context.
+    #[arg(value_name = "CONTEXT", default_value = ".")]
+    pub context: PathBuf,
+
+    /// The Dockerfile (default: CONTEXT/Dockerfile).
+    #[arg(long, short = 'f', value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// Build this stage instead of the last one.
+    #[arg(long, value_name = "STAGE")]
+    pub target: Option<String>,
+
+    /// `NAME=value` for an ARG (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+
+    /// Map a FROM image name to a local image: NAME=REF (repeatable). A NAME without a
+    /// tag maps every tag.
+    #[arg(long = "base", value_name = "NAME=REF")]
+    pub bases: Vec<String>,
+
+    /// Take FROM images from a registry rather than the local store.
+    #[arg(long)]
+    pub pull: bool,
+
+    /// Name the image in the local store (repeatable).
+    #[arg(long, short = 't', value_name = "NAME")]
+    pub tag: Vec<String>,
+
+    /// Also write the image to oci:DIR[:TAG] or docker-archive:FILE (repeatable).
+    #[arg(long, short = 'o', value_name = "REF")]
+    pub output: Vec<String>,
+
+    /// Do not use the build cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Network of RUN steps (RUN --network overrides it).
+    #[arg(long, value_enum, default_value_t = NetworkMode::Host)]
+    pub network: NetworkMode,
+
+    /// A secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VAR.
+    #[arg(long, value_name = "id=NAME,src=FILE")]
+    pub secret: Vec<String>,
+
+    /// Timestamps of the image and clamp of file times (default: $SOURCE_DATE_EPOCH).
+    #[arg(long, value_name = "SECONDS")]
+    pub source_date_epoch: Option<i64>,
+
+    /// Layer compression.
+    #[arg(long, value_enum, default_value_t = LayerCompression::Gzip)]
+    pub compression: LayerCompression,
+
+    /// How to show progress.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+
+    /// The store directory (default: $PLIMSOLL_ROOT, $XDG_DATA_HOME/plimsoll or
+    /// ~/.local/share/plimsoll).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "IMAGE is a name in the local store (plimsoll build --tag), \
+oci:DIR[:TAG], docker-archive:FILE or rootfs:PATH. The exit status is the command's.\n\n\
+Examples:\n  plimsoll run --rm app:dev\n  plimsoll run --rm -e DEBUG=1 --network none app:dev sh -c 'env'"
+)]
+pub struct RunArgs {
+    /// Remove the container's file system when it exits (otherwise it is kept in the
+    /// store, under containers/, until `plimsoll cache prune`).
+    #[arg(long)]
+    pub rm: bool,
+
+    /// Set an environment variable: NAME=value, or NAME to pass yours (repeatable).
+    #[arg(long = "env", short = 'e', value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+
+    /// Run as this user (name or UID, with an optional :group).
+    #[arg(long, short = 'u', value_name = "USER[:GROUP]")]
+    pub user: Option<String>,
+
+    /// Working directory inside the container.
+    #[arg(long, short = 'w', value_name = "DIR")]
+    pub workdir: Option<String>,
+
+    /// Replace the image's ENTRYPOINT (its CMD is then dropped).
+    #[arg(long, value_name = "COMMAND")]
+    pub entrypoint: Option<String>,
+
+    /// The container's network.
+    #[arg(long, value_enum, default_value_t = NetworkMode::Host)]
+    pub network: NetworkMode,
+
+    /// Bind a host path: SRC:DST or SRC:DST:ro (repeatable).
+    #[arg(long = "volume", short = 'v', value_name = "SRC:DST[:ro]")]
+    pub volumes: Vec<String>,
+
+    /// Map an image name to a local image, as for build (repeatable).
+    #[arg(long = "base", value_name = "NAME=REF")]
+    pub bases: Vec<String>,
+
+    /// The store directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// The image.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// The command and its arguments (default: the image's CMD).
+    #[arg(
+        value_name = "COMMAND",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub command: CacheCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Remove the build cache, RUN cache mounts, kept containers, and every blob and
+    /// unpacked layer no tagged image uses.
+    Prune {
+        /// Also remove tagged images: empty the store.
+        #[arg(long)]
+        all: bool,
+        /// The store directory.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
 }

@@ -22,6 +22,8 @@ pub enum Exit {
 }
 
 fn main() -> ExitCode {
+    // When started as the build engine's sandbox helper, this never returns.
+    plimsoll_engine::sandbox::enter_if_requested();
     // A bug must not end in a backtrace: say what happened and how to report it.
     std::panic::set_hook(Box::new(|info| {
         let message = info
@@ -50,6 +52,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Check(check) => commands::check::run(check),
         args::Command::Rule(rule) => commands::rule::run(rule),
+        args::Command::Build(build) => commands::build::run(build),
+        args::Command::Run(run) => commands::run::run(run),
+        args::Command::Cache(cache) => commands::cache::run(cache),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -1,2 +1,5 @@
+pub mod build;
+pub mod cache;
 pub mod check;
 pub mod rule;
+pub mod run;

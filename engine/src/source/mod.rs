@@ -1,0 +1,107 @@
+//! Where base images come from. Every kind of source implements [`ImageSource`]: it brings
+//! the image's blobs into the store and returns the [`Image`]. Registry pulls will be one
+//! more implementation; [`Resolver`] decides which source a FROM name uses.
+
+mod docker_archive;
+mod local;
+pub(crate) mod oci_layout;
+mod resolve;
+mod rootfs;
+
+pub use docker_archive::DockerArchiveSource;
+pub use local::LocalSource;
+pub use oci_layout::OciLayoutSource;
+pub use resolve::{BaseMapping, Resolver};
+pub use rootfs::RootfsSource;
+
+use crate::image::{Image, ImageError, ImageLocation};
+use crate::layer::LayerError;
+use crate::store::{Store, StoreError};
+use crate::syscall::Syscall;
+use std::fmt::Debug;
+use std::io;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path} is not an OCI image layout: {reason}")]
+    NotOciLayout { path: PathBuf, reason: String },
+    #[error("{path} is not a docker-archive: {reason}")]
+    NotDockerArchive { path: PathBuf, reason: String },
+    #[error("{path} has no image named `{name}` (it has: {available})")]
+    NoSuchImage {
+        path: PathBuf,
+        name: String,
+        available: String,
+    },
+    #[error("{path} holds {count} images; pick one with `{hint}`")]
+    Ambiguous {
+        path: PathBuf,
+        count: usize,
+        hint: String,
+    },
+    #[error(
+        "image `{name}` is not in the local store, and pulling from registries is not supported yet: build it with `--tag {name}`, or map it to a local image with `--base {name}=oci:DIR[:TAG]` (or docker-archive:FILE, rootfs:PATH)"
+    )]
+    NotFound { name: String },
+    #[error("{0}")]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    Layer(#[from] LayerError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SourceError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> SourceError {
+        let path = path.into();
+        move |source| SourceError::Io { path, source }
+    }
+}
+
+/// A place an image can be loaded from.
+pub trait ImageSource: Debug {
+    /// How to name the source in messages and history.
+    fn describe(&self) -> String;
+    /// Brings the image's blobs into `store` and returns it.
+    fn load(&self, store: &Store, syscall: &dyn Syscall) -> Result<Image, SourceError>;
+}
+
+/// `FROM scratch`.
+#[derive(Debug, Clone, Copy)]
+pub struct ScratchSource;
+
+impl ImageSource for ScratchSource {
+    fn describe(&self) -> String {
+        "scratch".into()
+    }
+
+    fn load(&self, _store: &Store, _syscall: &dyn Syscall) -> Result<Image, SourceError> {
+        Ok(Image::scratch())
+    }
+}
+
+/// The source for a command-line location.
+pub fn open(location: &ImageLocation) -> Box<dyn ImageSource> {
+    match location {
+        ImageLocation::Scratch => Box::new(ScratchSource),
+        ImageLocation::OciLayout { dir, tag } => Box::new(OciLayoutSource {
+            dir: dir.clone(),
+            tag: tag.clone(),
+        }),
+        ImageLocation::DockerArchive { file } => {
+            Box::new(DockerArchiveSource { file: file.clone() })
+        }
+        ImageLocation::Rootfs { path } => Box::new(RootfsSource { path: path.clone() }),
+        ImageLocation::Named(name) => Box::new(LocalSource { name: name.clone() }),
+    }
+}
+
+#[cfg(test)]
+mod tests;
