@@ -47,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Check(check) => commands::check::run(check),
         args::Command::Rule(rule) => commands::rule::run(rule),
+        args::Command::Lsp(lsp) => commands::lsp::run(lsp),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

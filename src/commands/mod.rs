@@ -1,2 +1,3 @@
 pub mod check;
+pub mod lsp;
 pub mod rule;
