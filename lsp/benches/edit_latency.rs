@@ -82,11 +82,31 @@ enum Server {
 }
 
 impl Server {
+    fn proc_file(&self, name: &str) -> std::io::Result<String> {
+        match self {
+            Server::InProcess(_) => std::fs::read_to_string(format!("/proc/self/{name}")),
+            Server::Child(child) => std::fs::read_to_string(format!("/proc/{}/{name}", child.id())),
+        }
+    }
+
+    /// CPU time (user + system) the server has used: unlike wall time, it does not depend
+    /// on what else the machine is doing. In process, the client's share is included.
+    fn cpu_time(&self) -> Duration {
+        let stat = self.proc_file("stat").unwrap_or_default();
+        // Fields after the `(comm)`: state is field 3, utime 14 and stime 15 (1-based).
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let fields: Vec<u64> = rest
+            .split_whitespace()
+            .skip(1)
+            .map(|f| f.parse().unwrap_or(0))
+            .collect();
+        let ticks = fields.get(10).unwrap_or(&0) + fields.get(11).unwrap_or(&0);
+        // Linux reports these in USER_HZ, 100 a second on every architecture.
+        Duration::from_millis(ticks * 10)
+    }
+
     fn rss_kib(&self) -> u64 {
-        let status = match self {
-            Server::InProcess(_) => std::fs::read_to_string("/proc/self/status"),
-            Server::Child(child) => std::fs::read_to_string(format!("/proc/{}/status", child.id())),
-        };
+        let status = self.proc_file("status");
         status
             .ok()
             .and_then(|s| {
@@ -217,9 +237,11 @@ fn main() {
     let mut latencies = Vec::with_capacity(edits);
     let mut memory = Vec::new();
     let mut version = 1;
+    let mut cpu_at_start = Duration::ZERO;
     for i in 0..warmup + edits {
         if i == warmup {
             memory.push((0, server.rss_kib()));
+            cpu_at_start = server.cpu_time();
         }
         // Type a character at the end of a line, then delete it: the text stays the same
         // size, so memory should stay flat.
@@ -247,6 +269,8 @@ fn main() {
         }
     }
 
+    let cpu_per_edit = (server.cpu_time().saturating_sub(cpu_at_start)) / edits as u32;
+
     // The share of the analyzer and the rules, measured alone on the same text.
     let rounds = 200;
     let started = Instant::now();
@@ -271,6 +295,15 @@ fn main() {
         "in process, in-memory connection"
     };
     println!("plimsoll lsp: edit → diagnostics ({mode})");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "  machine: {cores} cores, load average {} (wall times grow with load)",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!(
         "  file: {LINES} lines, {} bytes, {findings} findings",
         text.len()
@@ -287,6 +320,10 @@ fn main() {
     }
     println!("    max    {}", ms(*sorted.last().unwrap()));
     println!("    mean   {}", ms(mean));
+    println!(
+        "  CPU time per edit (mean, independent of machine load): {}",
+        ms(cpu_per_edit)
+    );
     println!("  resident memory (after N edits):");
     for (done, kib) in &memory {
         println!("    {done:>6}: {:.1} MiB", *kib as f64 / 1024.0);

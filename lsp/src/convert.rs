@@ -149,6 +149,37 @@ pub fn diagnostic(
     positions: &Positions<'_>,
     settings: &Settings,
 ) -> lsp::Diagnostic {
+    diagnostic_with_link(d, positions, settings, rule_docs_url(d.code, settings))
+}
+
+/// A document's findings, each rule's link built once.
+pub fn diagnostics(
+    list: &[Diagnostic],
+    positions: &Positions<'_>,
+    settings: &Settings,
+) -> Vec<lsp::Diagnostic> {
+    let mut links: Vec<(&str, Option<lsp::Url>)> = Vec::new();
+    list.iter()
+        .map(|d| {
+            let link = match links.iter().find(|(code, _)| *code == d.code) {
+                Some((_, link)) => link.clone(),
+                None => {
+                    let link = rule_docs_url(d.code, settings);
+                    links.push((d.code, link.clone()));
+                    link
+                }
+            };
+            diagnostic_with_link(d, positions, settings, link)
+        })
+        .collect()
+}
+
+fn diagnostic_with_link(
+    d: &Diagnostic,
+    positions: &Positions<'_>,
+    settings: &Settings,
+    link: Option<lsp::Url>,
+) -> lsp::Diagnostic {
     let message = match &d.help {
         Some(help) => format!("{}\nhelp: {help}", d.message),
         None => d.message.clone(),
@@ -157,7 +188,7 @@ pub fn diagnostic(
         range: positions.range(d.span),
         severity: Some(severity(d.severity, settings)),
         code: Some(lsp::NumberOrString::String(d.code.to_string())),
-        code_description: rule_docs_url(d.code, settings).map(|href| lsp::CodeDescription { href }),
+        code_description: link.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message,
         related_information: None,

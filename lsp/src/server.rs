@@ -390,11 +390,8 @@ impl Server {
                 ));
             }
             let positions = self.session.positions(document);
-            let diagnostics = analysis
-                .diagnostics
-                .iter()
-                .map(|d| convert::diagnostic(d, &positions, &self.session.settings))
-                .collect();
+            let diagnostics =
+                convert::diagnostics(&analysis.diagnostics, &positions, &self.session.settings);
             let params = lsp::PublishDiagnosticsParams {
                 uri: uri.clone(),
                 diagnostics,

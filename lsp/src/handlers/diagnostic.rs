@@ -32,11 +32,7 @@ pub fn run(
             related_documents: None,
             full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
                 result_id: Some(result_id),
-                items: analysis
-                    .diagnostics
-                    .iter()
-                    .map(|d| convert::diagnostic(d, &positions, &session.settings))
-                    .collect(),
+                items: convert::diagnostics(&analysis.diagnostics, &positions, &session.settings),
             },
         })
     };
