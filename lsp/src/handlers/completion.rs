@@ -7,6 +7,7 @@ use crate::session::Session;
 use lsp_types as lsp;
 use plimsoll_analyzer::dockerfile::PREDEFINED_ARGS;
 use plimsoll_analyzer::{Dockerfile, Instruction, Keyword, Span};
+use plimsoll_rules::registry;
 use std::collections::BTreeSet;
 
 pub fn run(
@@ -62,7 +63,7 @@ pub(crate) fn completions(file: &Dockerfile, offset: usize) -> Vec<Candidate> {
     let line_start = file.lines.line_start(file.lines.line_of(offset));
     let before = &text[line_start..offset];
     if before.trim_start().starts_with('#') {
-        return Vec::new();
+        return pragma_codes(before, offset);
     }
     let word_start = line_start
         + before.rfind(char::is_whitespace).map_or(0, |i| {
@@ -139,6 +140,38 @@ pub(crate) fn completions(file: &Dockerfile, offset: usize) -> Vec<Candidate> {
         }
     }
     Vec::new()
+}
+
+/// Rule codes after `# plimsoll: ignore=` (or `# hadolint ignore=`), one per comma.
+fn pragma_codes(before: &str, offset: usize) -> Vec<Candidate> {
+    let comment = before.trim_start().trim_start_matches('#').trim_start();
+    let is_pragma = comment.starts_with("plimsoll:") || comment.starts_with("hadolint");
+    let Some((_, list)) = comment.split_once("ignore=").filter(|_| is_pragma) else {
+        return Vec::new();
+    };
+    if list.contains(char::is_whitespace) {
+        return Vec::new();
+    }
+    let typed = list.rsplit(',').next().unwrap_or("");
+    let replace = Span::new(offset - typed.len(), offset);
+    registry::all()
+        .map(|rule| {
+            let meta = rule.meta();
+            Candidate {
+                label: meta.code.into(),
+                kind: lsp::CompletionItemKind::CONSTANT,
+                detail: Some(match meta.alias {
+                    Some(alias) => format!("{} ({alias})", meta.name),
+                    None => meta.name.into(),
+                }),
+                documentation: Some(meta.summary.into()),
+                // Typing the alias or the name finds the code too.
+                filter: format!("{} {} {}", meta.code, meta.alias.unwrap_or(""), meta.name),
+                insert: meta.code.into(),
+                replace,
+            }
+        })
+        .collect()
 }
 
 fn plain(label: &str, kind: lsp::CompletionItemKind, detail: &str, replace: Span) -> Candidate {
@@ -370,6 +403,17 @@ mod tests {
             "continuation lines are arguments"
         );
         assert!(labels("# RU|\n").is_empty());
+    }
+
+    #[test]
+    fn rule_codes_in_pragmas() {
+        let got = at("FROM a\n# plimsoll: ignore=PL000,DL30|\nRUN x\n");
+        assert!(
+            got.contains(&("PL103".into(), "DL30->PL103".into())),
+            "{got:?}"
+        );
+        assert!(labels("# plimsoll: ignore=PL1 because |\n").is_empty());
+        assert!(labels("# just a comment |\n").is_empty());
     }
 
     #[test]

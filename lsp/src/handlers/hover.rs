@@ -7,6 +7,7 @@ use crate::session::Session;
 use crate::symbols::{self, Target};
 use lsp_types as lsp;
 use plimsoll_analyzer::{Base, Dockerfile, ImageRef, Instruction, Keyword, Span, VarDef, VarKind};
+use plimsoll_rules::suppression::pragma_codes;
 use plimsoll_rules::{Diagnostic, registry};
 use std::fmt::Write;
 
@@ -89,6 +90,9 @@ pub(crate) fn hover_at(
     } else if let Some((markdown, s)) = instruction_hover(file, offset) {
         cover(s);
         sections.push(markdown);
+    } else if let Some((markdown, s)) = pragma_hover(file, offset) {
+        cover(s);
+        sections.push(markdown);
     }
 
     Some((sections.join("\n\n---\n\n"), span?)).filter(|(text, _)| !text.is_empty())
@@ -137,6 +141,38 @@ fn instruction_hover(file: &Dockerfile, offset: usize) -> Option<(String, Span)>
         )),
         Base::Stage(_) => None,
     }
+}
+
+/// A rule code in a `# plimsoll: ignore=…` or `# hadolint ignore=…` pragma.
+fn pragma_hover(file: &Dockerfile, offset: usize) -> Option<(String, Span)> {
+    let comment = file
+        .comments
+        .iter()
+        .find(|c| c.span.start <= offset && offset <= c.span.end)?;
+    pragma_codes(&comment.text)?;
+    let text = comment.span.text(&file.text);
+    let list_start = text.find('=')? + 1;
+    let mut start = comment.span.start + list_start;
+    for code in text[list_start..].split(|c: char| c == ',' || c.is_whitespace()) {
+        let span = Span::new(start, start + code.len());
+        start = span.end + 1;
+        if !(span.start <= offset && offset <= span.end) || code.is_empty() {
+            continue;
+        }
+        let meta = registry::find(code)?.meta();
+        return Some((
+            format!(
+                "### {} `{}`\n\n{}\n\nSeverity: {} · Fix: {}",
+                meta.code,
+                meta.name,
+                meta.summary,
+                meta.severity.as_str(),
+                meta.fix.as_str()
+            ),
+            span,
+        ));
+    }
+    None
 }
 
 fn image_markdown(
@@ -347,6 +383,14 @@ mod tests {
         let h = hover(text, "VERSION", 2);
         assert!(h.contains("`1.2`"), "{h}");
         assert!(hover(text, "$nope", 0).contains("not set"));
+    }
+
+    #[test]
+    fn codes_in_pragmas() {
+        let text = "FROM debian:12\n# hadolint ignore=DL3009,DL3008 reason\nRUN apt-get install -y curl=1\n";
+        let h = hover(text, "DL3008", 0);
+        assert!(h.contains("PL103") && h.contains("apt-get-unpinned"), "{h}");
+        assert_eq!(hover(text, "reason", 0), "");
     }
 
     #[test]
