@@ -89,8 +89,9 @@ impl Server {
         }
     }
 
-    /// CPU time (user + system) the server has used: unlike wall time, it does not depend
-    /// on what else the machine is doing. In process, the client's share is included.
+    /// CPU time (user + system) the server has used: unlike wall time, it does not count
+    /// waiting for a core while the machine is busy (though a busy sibling core still slows
+    /// it). In process, the client's share is included.
     fn cpu_time(&self) -> Duration {
         let stat = self.proc_file("stat").unwrap_or_default();
         // Fields after the `(comm)`: state is field 3, utime 14 and stime 15 (1-based).
@@ -323,7 +324,7 @@ fn main() {
     println!("    max    {}", ms(*sorted.last().unwrap()));
     println!("    mean   {}", ms(mean));
     println!(
-        "  CPU time per edit (mean, independent of machine load): {}",
+        "  CPU time per edit (mean; less sensitive to load than wall time): {}",
         ms(cpu_per_edit)
     );
     println!("  resident memory (after N edits):");
