@@ -4,7 +4,9 @@
 --   PLIMSOLL_BIN=target/debug/plimsoll nvim --headless -u NONE -i NONE \
 --     -c 'luafile editors/nvim/test/diagnostics.lua'
 --
--- Exits 0 when every check passes, 1 otherwise (with the failures on stderr).
+-- Exits 0 when every check passes, 1 otherwise (with the failures on stderr). Runs on
+-- Neovim 0.7 (vim.lsp.start_client, diagnostics pushed) and on newer ones (vim.lsp.start,
+-- UTF-8 positions, diagnostics pulled).
 
 local passed, failed = 0, 0
 local function check(name, ok, detail)
@@ -71,13 +73,18 @@ local ok, err = pcall(function()
   end, 50)
   check('an edit re-lints', d ~= nil and cleared, vim.inspect(vim.diagnostic.get(0)))
 
-  local clients = vim.lsp.get_active_clients()
+  local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
+  local clients = get_clients()
   check('one plimsoll client', #clients == 1 and clients[1].name == 'plimsoll', tostring(#clients))
+  if clients[1] then
+    local v = vim.version()
+    io.stdout:write(string.format('# Neovim %d.%d.%d, positions in %s\n', v.major, v.minor, v.patch, tostring(clients[1].offset_encoding)))
+  end
   for _, client in ipairs(clients) do
-    client.stop()
+    vim.lsp.stop_client(client.id)
   end
   vim.wait(5000, function()
-    return #vim.lsp.get_active_clients() == 0
+    return #get_clients() == 0
   end, 50)
 end)
 if not ok then

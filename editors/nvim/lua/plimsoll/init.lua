@@ -10,6 +10,8 @@
 
 local M = {}
 
+local uv = vim.uv or vim.loop
+
 local defaults = {
   name = 'plimsoll',
   cmd = { 'plimsoll', 'lsp' },
@@ -25,11 +27,11 @@ local defaults = {
 
 local function root_dir(bufnr, markers)
   local path = vim.api.nvim_buf_get_name(bufnr)
-  local dir = path ~= '' and vim.fn.fnamemodify(path, ':p:h') or vim.loop.cwd()
+  local dir = path ~= '' and vim.fn.fnamemodify(path, ':p:h') or uv.cwd()
   local current = dir
   while current and current ~= '' do
     for _, marker in ipairs(markers) do
-      if vim.loop.fs_stat(current .. '/' .. marker) then
+      if uv.fs_stat(current .. '/' .. marker) then
         return current
       end
     end
