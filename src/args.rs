@@ -30,7 +30,8 @@ pub enum Command {
         long_about = "Runs Plimsoll's language server: the editor starts it and talks LSP over \
 standard input and output; logs go to standard error. It lints as you type (the same rules \
 as `plimsoll check`), offers fixes and `# plimsoll: ignore=` pragmas as code actions, shows \
-rule and instruction docs on hover, and navigates and renames stages and ARG/ENV variables.\n\n\
+rule and instruction docs on hover, navigates and renames stages and ARG/ENV variables, and \
+formats what can not change the build (keyword casing, whitespace on blank and comment lines).\n\n\
 Settings come from the editor (initialization options or workspace configuration, section \
 `plimsoll`): `select`, `extendSelect`, `ignore` (rule selectors as for `check`), `failLevel` \
 (findings below it are shown as hints), `buildArgs` (an object of NAME: value) and \

@@ -86,6 +86,7 @@ pub fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
             ..Default::default()
         }),
         folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
         ..Default::default()
     }
 }
@@ -259,6 +260,7 @@ impl Server {
             FoldingRangeRequest::METHOD => {
                 answer::<FoldingRangeRequest>(session, request, handlers::folding_range::run)
             }
+            Formatting::METHOD => answer::<Formatting>(session, request, handlers::formatting::run),
             method => Response::new_err(
                 request.id,
                 ErrorCode::MethodNotFound as i32,

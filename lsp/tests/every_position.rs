@@ -107,9 +107,13 @@ fn no_request_fails_at_any_position() {
             let published = client.diagnostics(&uri, 1);
             let mut found = Vec::new();
             ranges(&serde_json::to_value(&published).unwrap(), &mut found);
-            for method in ["textDocument/documentSymbol", "textDocument/foldingRange"] {
+            for method in [
+                "textDocument/documentSymbol",
+                "textDocument/foldingRange",
+                "textDocument/formatting",
+            ] {
                 let result = client
-                    .request_raw(method, json!({"textDocument": {"uri": uri}}))
+                    .request_raw(method, json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}))
                     .unwrap_or_else(|e| panic!("{method} on doc {index}: {e:?}"));
                 ranges(&result, &mut found);
             }

@@ -500,6 +500,31 @@ fn outline_folding_and_completion() {
 }
 
 #[test]
+fn formatting_upper_cases_keywords() {
+    let text = "from debian:12 AS b  \nrun echo hi\n#  \n";
+    let mut client = push_client();
+    let uri = uri("Dockerfile");
+    client.open(&uri, text);
+    let edits = client
+        .request::<lsp::request::Formatting>(lsp::DocumentFormattingParams {
+            text_document: lsp::TextDocumentIdentifier::new(uri.clone()),
+            options: Default::default(),
+            work_done_progress_params: Default::default(),
+        })
+        .unwrap()
+        .unwrap();
+    let edit = lsp::WorkspaceEdit {
+        changes: Some([(uri.clone(), edits)].into_iter().collect()),
+        ..Default::default()
+    };
+    assert_eq!(
+        apply_workspace_edit(text, &uri, &edit, true),
+        "FROM debian:12 AS b  \nRUN echo hi\n#\n"
+    );
+    client.shutdown();
+}
+
+#[test]
 fn errors_are_answered_not_fatal() {
     let mut client = push_client();
     let unknown = client.request::<lsp::request::HoverRequest>(lsp::HoverParams {

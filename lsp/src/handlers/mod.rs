@@ -13,6 +13,7 @@ pub mod did_save;
 pub mod document_highlight;
 pub mod document_symbol;
 pub mod folding_range;
+pub mod formatting;
 pub mod hover;
 pub mod references;
 pub mod rename;
