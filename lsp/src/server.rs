@@ -38,6 +38,9 @@ pub enum Exit {
 
 pub const FIX_ALL_KIND: &str = "source.fixAll.plimsoll";
 
+/// Most messages handled between two rounds of publishing.
+const MAX_BATCH: usize = 256;
+
 pub fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
         position_encoding: Some(encoding.kind()),
@@ -184,7 +187,12 @@ impl Server {
             if let Flow::Exit = self.handle(message) {
                 return Ok(self.exit());
             }
-            while let Ok(message) = self.connection.receiver.try_recv() {
+            // Take what is already waiting, but not forever: a client that never stops
+            // sending must still see diagnostics now and then.
+            for _ in 0..MAX_BATCH {
+                let Ok(message) = self.connection.receiver.try_recv() else {
+                    break;
+                };
                 if let Flow::Exit = self.handle(message) {
                     return Ok(self.exit());
                 }
