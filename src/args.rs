@@ -31,6 +31,19 @@ pub enum Command {
     Run(RunArgs),
     /// Manage the build cache and the local image store.
     Cache(CacheArgs),
+    /// Run the language server for editors (LSP over standard input and output).
+    #[command(
+        long_about = "Runs Plimsoll's language server: the editor starts it and talks LSP over \
+standard input and output; logs go to standard error. It lints as you type (the same rules \
+as `plimsoll check`), offers fixes and `# plimsoll: ignore=` pragmas as code actions, shows \
+rule and instruction docs on hover, navigates and renames stages and ARG/ENV variables, and \
+formats what can not change the build (keyword casing, whitespace on blank and comment lines).\n\n\
+Settings come from the editor (initialization options or workspace configuration, section \
+`plimsoll`): `select`, `extendSelect`, `ignore` (rule selectors as for `check`), `failLevel` \
+(findings below it are shown as hints), `buildArgs` (an object of NAME: value) and \
+`ruleDocsUrl` (a URL template with {code} and {name})."
+    )]
+    Lsp(LspArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -212,6 +225,19 @@ pub struct RuleArgs {
     /// Output format for `--all`.
     #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
     pub format: RuleFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Editor set-up: see editors/ in the repository (VS Code, Neovim, Helix).\n\n\
+Exit status: 0 after the editor's shutdown and exit, 1 when it exits or disconnects without \
+shutting down first."
+)]
+pub struct LspArgs {
+    /// Talk over standard input and output (the default and only transport; accepted because
+    /// some clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,6 @@
 pub mod build;
 pub mod cache;
 pub mod check;
+pub mod lsp;
 pub mod rule;
 pub mod run;
