@@ -279,6 +279,60 @@ fn settings_from_initialization_options_and_changes() {
 }
 
 #[test]
+fn saving_relints_and_republishes() {
+    let mut client = push_client();
+    let uri = uri("Dockerfile");
+    client.open(&uri, BAD);
+    let before = client.diagnostics(&uri, 1);
+    client.notify::<lsp::notification::DidSaveTextDocument>(lsp::DidSaveTextDocumentParams {
+        text_document: lsp::TextDocumentIdentifier::new(uri.clone()),
+        text: None,
+    });
+    assert_eq!(client.diagnostics(&uri, 1), before);
+    client.shutdown();
+}
+
+#[test]
+fn a_pulling_client_is_asked_to_pull_again_when_settings_change() {
+    let mut client = Client::start(
+        json!({
+            "textDocument": {"diagnostic": {}},
+            "workspace": {"diagnostic": {"refreshSupport": true}}
+        }),
+        json!(null),
+    );
+    let uri = uri("Dockerfile");
+    client.open(&uri, BAD);
+    client.notify::<lsp::notification::DidChangeConfiguration>(lsp::DidChangeConfigurationParams {
+        settings: json!({"plimsoll": {"ignore": ["PL103"]}}),
+    });
+    // The refresh request is answered by the harness while it waits for this response.
+    let report = client
+        .request::<lsp::request::DocumentDiagnosticRequest>(lsp::DocumentDiagnosticParams {
+            text_document: lsp::TextDocumentIdentifier::new(uri.clone()),
+            identifier: None,
+            previous_result_id: None,
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap();
+    assert!(
+        client
+            .server_requests
+            .contains(&"workspace/diagnostic/refresh".to_string()),
+        "{:?}",
+        client.server_requests
+    );
+    let lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(full)) =
+        report
+    else {
+        panic!("{report:?}")
+    };
+    assert!(!codes(&full.full_document_diagnostic_report.items).contains(&"PL103".to_string()));
+    client.shutdown();
+}
+
+#[test]
 fn settings_pulled_with_workspace_configuration() {
     let mut client = Client::start_with(
         json!({"workspace": {"configuration": true}}),

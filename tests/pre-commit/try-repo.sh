@@ -20,6 +20,14 @@ export CARGO_PROFILE_RELEASE_OPT_LEVEL=0
 export PRE_COMMIT_HOME="$scratch/pre-commit-home"
 export NO_COLOR=1
 
+# The pre-commit that `python3 -m pip install pre-commit` installed, even where its script
+# is not on the PATH yet (pyenv shims).
+if python3 -c 'import pre_commit' 2>/dev/null; then
+  pre_commit=(python3 -m pre_commit)
+else
+  pre_commit=(pre-commit)
+fi
+
 passed=0
 failed=0
 check() { # name, condition-command...
@@ -42,7 +50,7 @@ git config user.name test
 
 try() { # files... → sets $status and $output
   set +e
-  output="$(pre-commit try-repo "$repo" plimsoll-check --files "$@" 2>&1)"
+  output="$("${pre_commit[@]}" try-repo "$repo" plimsoll-check --files "$@" 2>&1)"
   status=$?
   set -e
 }
