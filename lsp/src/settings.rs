@@ -6,8 +6,10 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Where rule pages are linked from diagnostics (`codeDescription`). `{code}` and `{name}`
-/// are replaced by the rule's code and kebab-case name.
-pub const DEFAULT_RULE_DOCS_URL: &str = "https://plimsoll.dev/rules/{code}";
+/// are replaced by the rule's code and kebab-case name. The default is the generated
+/// `docs/rules/` page, the same link SARIF output uses (`plimsoll_rules::docs_url`).
+pub const DEFAULT_RULE_DOCS_URL: &str =
+    "https://github.com/plimsoll/plimsoll/blob/main/docs/rules/{code}.md";
 
 /// Settings as the client sends them (camelCase, every field optional).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -157,6 +159,17 @@ mod tests {
             warnings.len(),
             1,
             "a string where a list belongs is reported"
+        );
+    }
+}
+
+#[cfg(test)]
+mod docs_link_tests {
+    #[test]
+    fn default_link_is_the_generated_rule_page() {
+        assert_eq!(
+            super::DEFAULT_RULE_DOCS_URL.replace("{code}", "PL103"),
+            plimsoll_rules::docs_url("PL103")
         );
     }
 }

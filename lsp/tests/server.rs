@@ -65,7 +65,7 @@ fn publishes_exact_diagnostics_on_open() {
     assert_eq!(curl.source.as_deref(), Some("plimsoll"));
     assert_eq!(
         curl.code_description.as_ref().unwrap().href.as_str(),
-        "https://plimsoll.dev/rules/PL103"
+        "https://github.com/plimsoll/plimsoll/blob/main/docs/rules/PL103.md"
     );
     client.shutdown();
 }

@@ -48,9 +48,10 @@ cd work
 git config user.email test@example.invalid
 git config user.name test
 
+hook=plimsoll-check
 try() { # files... → sets $status and $output
   set +e
-  output="$("${pre_commit[@]}" try-repo "$repo" plimsoll-check --files "$@" 2>&1)"
+  output="$("${pre_commit[@]}" try-repo "$repo" "$hook" --files "$@" 2>&1)"
   status=$?
   set -e
 }
@@ -83,6 +84,17 @@ try clean.Dockerfile notes.txt
 check "a clean Dockerfile passes" test "$status" -eq 0
 check "and was linted" grep -q "plimsoll check\.*Passed" <<<"$output"
 [ "$status" -eq 0 ] || echo "$output"
+
+# The fix hook rewrites a fixable file (pre-commit then fails the commit so the fix can be
+# reviewed and staged) and leaves the comment and layout untouched.
+hook=plimsoll-fix
+printf 'FROM debian:12@sha256:%s\n# keep me\nUSER 1000\nCMD python3 -m http.server\n' "$digest" > fixable.Dockerfile
+git add fixable.Dockerfile
+try fixable.Dockerfile
+check "the fix hook reports that it changed the file" test "$status" -ne 0
+check "the fix was written" grep -q 'CMD \["python3", "-m", "http.server"\]' fixable.Dockerfile
+check "the rest of the file is untouched" grep -q '^# keep me$' fixable.Dockerfile
+[ "$failed" -eq 0 ] || echo "$output"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
