@@ -3,6 +3,8 @@
 mod broad_copy_before_dependency_install;
 mod dependency_installs;
 mod single_stage_build_toolchain;
+#[cfg(test)]
+mod tests;
 
 pub use broad_copy_before_dependency_install::BroadCopyBeforeDependencyInstall;
 pub use single_stage_build_toolchain::SingleStageBuildToolchain;
