@@ -9,8 +9,9 @@ declare_rule! {
     /// Reports a Dockerfile with a single stage that brings in a build toolchain — a
     /// compiler package (`build-essential`, `gcc`, `g++`, `make`, `golang`, `cargo`,
     /// `rustc`, `maven`, `gradle`, `nodejs`/`npm`) installed by apt, apk, dnf, yum or
-    /// microdnf, or a toolchain base image (`golang`, `rust`, `maven`, `gradle`, `node`) —
-    /// and then builds with it (`go build`, `cargo build`, `make`, `mvn package`,
+    /// microdnf in a RUN that does not remove packages again (installing build
+    /// dependencies and purging them in the same RUN ships none), or a toolchain base
+    /// image (`golang`, `rust`, `maven`, `gradle`, `node`) — and then builds with it (`go build`, `cargo build`, `make`, `mvn package`,
     /// `gradle build`, `npm run build`, `yarn build`): the toolchain ships in the image
     /// although the container only runs what it built.
     ///
@@ -134,6 +135,7 @@ impl Rule for SingleStageBuildToolchain {
         } else {
             instructions
                 .iter()
+                .filter(|i| !i.commands().any(removes_packages))
                 .flat_map(Instruction::commands)
                 .find_map(installed_toolchain)
         };
@@ -193,6 +195,20 @@ fn installed_toolchain(command: &Command) -> Option<String> {
         })
         .find(|name| TOOLCHAIN_PACKAGES.contains(name))
         .map(str::to_string)
+}
+
+/// `apk del`, `apt-get purge`/`remove`/`autoremove`, `dnf remove`…: a RUN that installs
+/// build dependencies and removes them again (the official images' habit) ships none.
+fn removes_packages(command: &Command) -> bool {
+    matches!(
+        command.program(),
+        Some("apt-get" | "apt" | "apk" | "dnf" | "yum" | "microdnf")
+    ) && command.subcommand().is_some_and(|s| {
+        matches!(
+            s.text.as_str(),
+            "del" | "purge" | "remove" | "autoremove" | "erase"
+        )
+    })
 }
 
 fn builds(command: &Command) -> bool {

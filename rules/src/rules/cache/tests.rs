@@ -102,3 +102,10 @@ fn broad_copy_fix_without_context_only_for_a_mandatory_manifest() {
     let npm = "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
     assert_eq!(fixed("PL500", npm), None);
 }
+
+#[test]
+fn quiet_when_the_build_dependencies_are_removed_in_the_same_run() {
+    let text = "FROM alpine:3.20\nRUN apk add --virtual .build-deps gcc make \\\n    \
+                && make -C /src install \\\n    && apk del .build-deps\nCMD [\"app\"]\n";
+    assert!(run("PL501", text).is_empty());
+}
