@@ -189,8 +189,13 @@ pub fn fix_text(
             diagnostics = next_diagnostics;
             continue;
         }
-        // Something in the batch breaks the file: find it by applying one fix at a time.
+        // Something in the batch breaks the file: find the culprits by trying one fix at a
+        // time, block them, and retry the rest as a batch in the next pass (so one bad fix
+        // does not slow every other fix down to one a pass). Only when no fix fails alone
+        // (they break the file together) is the first good one applied by itself.
         let mut progressed = false;
+        let mut first_good = None;
+        let mut blocked_now = false;
         for candidate in candidates {
             let single = vec![candidate.clone()];
             let (next, count, _) = apply_tracked(&current, &single, min);
@@ -200,20 +205,15 @@ pub fn fix_text(
             let next_diagnostics = lint(&next);
             match validate(before_errors, &before_counts, &next, &next_diagnostics) {
                 Ok(()) => {
-                    applied.push(AppliedFix {
-                        code: candidate.code,
-                        message: fix_message(candidate),
-                        line: line(candidate),
-                    });
-                    current = next;
-                    diagnostics = next_diagnostics;
-                    progressed = true;
-                    break;
+                    if first_good.is_none() {
+                        first_good = Some((candidate, next, next_diagnostics));
+                    }
                 }
                 Err(reason) => {
                     if let Some(f) = &candidate.fix {
                         blocked.insert(fix_key(&current, candidate, f));
                     }
+                    blocked_now = true;
                     dropped.push(DroppedFix {
                         code: candidate.code,
                         message: fix_message(candidate),
@@ -222,6 +222,19 @@ pub fn fix_text(
                     });
                 }
             }
+        }
+        if blocked_now {
+            continue;
+        }
+        if let Some((candidate, next, next_diagnostics)) = first_good {
+            applied.push(AppliedFix {
+                code: candidate.code,
+                message: fix_message(candidate),
+                line: line(candidate),
+            });
+            current = next;
+            diagnostics = next_diagnostics;
+            progressed = true;
         }
         if !progressed && dropped.is_empty() {
             converged = true;

@@ -2,8 +2,10 @@ use super::dependency_installs::{
     Ecosystem, Install, broad_source, build_tools, has_bind_mount, installs,
 };
 use crate::helpers::copy::CopyArgs;
-use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
-use plimsoll_analyzer::{Keyword, Word};
+use crate::{
+    Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
+};
+use plimsoll_analyzer::{Instruction, Keyword, Word};
 
 declare_rule! {
     /// ## What it does
@@ -52,6 +54,22 @@ declare_rule! {
     /// RUN npm run build
     /// ```
     ///
+    /// ## Fix safety
+    /// The fix is unsafe. It puts `COPY <manifests> <dest>` where the broad copy was and
+    /// moves the broad copy to just after the install RUN. It is offered only when the
+    /// manifest names are known — named on the command line (`pip install -r …`), found
+    /// in the build context, or, without a context, the one file the tool cannot do
+    /// without (`go.mod` for `go mod download`, `package.json` for `npm install`,
+    /// `composer.json`) — when the broad copy has a single source and a plain
+    /// destination, when only ENV, ARG, LABEL or EXPOSE stand between the copy and the
+    /// install, and when the install RUN does nothing but install dependencies of that
+    /// one ecosystem. It is still unsafe: an install may read more than its manifests
+    /// (a `postinstall` script, a local path dependency, a requirements file including
+    /// another), and a context that holds `node_modules` or `vendor` would now overwrite
+    /// what the install put there (with a build context the fix is withheld then).
+    /// Cargo, Maven and Gradle builds compile the sources, so they get no fix; nor do
+    /// `poetry install` without `--no-root` and `uv sync` without `--no-install-project`.
+    ///
     /// ## References
     /// - [Optimize cache usage in builds](https://docs.docker.com/build/cache/optimize/)
     pub struct BroadCopyBeforeDependencyInstall {
@@ -59,7 +77,7 @@ declare_rule! {
         name: "broad-copy-before-dependency-install",
         alias: None,
         severity: Severity::Warning,
-        fix: FixAvailability::None,
+        fix: FixAvailability::Sometimes,
         default_enabled: true,
         summary: "A COPY of the whole context comes before the dependency install",
     }
@@ -67,6 +85,9 @@ declare_rule! {
 
 /// A broad COPY found in a stage.
 struct BroadCopy<'a> {
+    instruction: &'a Instruction,
+    /// Whether it copies that one source and nothing else.
+    single_source: bool,
     source: &'a Word,
     keyword: &'static str,
     /// The arguments as written (`. .`), for the help.
@@ -96,6 +117,8 @@ impl Rule for BroadCopyBeforeDependencyInstall {
                         };
                         first_broad = copy.context_sources().find_map(|source| {
                             broad_source(file, &copy, source).map(|dir| BroadCopy {
+                                instruction,
+                                single_source: copy.sources.len() == 1 && copy.heredoc_sources == 0,
                                 source,
                                 keyword: instruction.keyword.as_str(),
                                 args: instruction.args.text.trim().to_string(),
@@ -118,7 +141,7 @@ impl Rule for BroadCopyBeforeDependencyInstall {
                                 continue;
                             }
                             if let Some(broad) = &first_broad {
-                                out.push(report(ctx, broad, &install));
+                                out.push(report(ctx, broad, &install, instruction));
                             }
                         }
                     }
@@ -129,7 +152,12 @@ impl Rule for BroadCopyBeforeDependencyInstall {
     }
 }
 
-fn report(ctx: &Context<'_>, broad: &BroadCopy<'_>, install: &Install<'_>) -> Diagnostic {
+fn report(
+    ctx: &Context<'_>,
+    broad: &BroadCopy<'_>,
+    install: &Install<'_>,
+    run: &Instruction,
+) -> Diagnostic {
     let line = ctx.file.line_col(install.command.span.start).line;
     let (manifests, in_context) = manifests(ctx, broad, install);
     let found = if in_context {
@@ -142,7 +170,8 @@ fn report(ctx: &Context<'_>, broad: &BroadCopy<'_>, install: &Install<'_>) -> Di
         None => format!("`{}`", install.shown()),
     };
     let copy = format!("{} {}", broad.keyword, broad.args);
-    Diagnostic::new(
+    let fix = reorder(ctx, broad, install, run, &manifests, in_context);
+    let diagnostic = Diagnostic::new(
         &BroadCopyBeforeDependencyInstall::META,
         broad.source.span,
         format!(
@@ -156,6 +185,126 @@ fn report(ctx: &Context<'_>, broad: &BroadCopy<'_>, install: &Install<'_>) -> Di
     .with_help(format!(
         "copy only the manifests first with `COPY {}`{found}, run {step}, then `{copy}`",
         manifest_copy(broad, &manifests, !install.named.is_empty())
+    ));
+    match fix {
+        Some(fix) => diagnostic.with_fix(fix),
+        None => diagnostic,
+    }
+}
+
+/// What the install writes into the destination, which a later broad copy of a context
+/// holding the same directory would overwrite.
+const INSTALL_OUTPUTS: &[&str] = &["node_modules", "vendor", ".venv"];
+
+/// Copies the manifests where the broad copy was and moves the broad copy after the
+/// install RUN, when that is known to keep the build working (see the rule's fix safety).
+fn reorder(
+    ctx: &Context<'_>,
+    broad: &BroadCopy<'_>,
+    install: &Install<'_>,
+    run: &Instruction,
+    manifests: &[String],
+    in_context: bool,
+) -> Option<Fix> {
+    let file = ctx.file;
+    let copy = broad.instruction;
+    if !broad.single_source
+        || !copy.heredocs.is_empty()
+        || copy.flag("from").is_some()
+        || broad.source.text.contains('$')
+        || broad.dest.contains('$')
+        || !run.heredocs.is_empty()
+    {
+        return None;
+    }
+    // Only instructions the copied files cannot matter to may be stepped over.
+    let between = file.instructions.get(copy.index + 1..run.index)?;
+    if !between.iter().all(|i| {
+        matches!(
+            i.keyword,
+            Keyword::Env | Keyword::Arg | Keyword::Label | Keyword::Expose
+        )
+    }) {
+        return None;
+    }
+    // The RUN installs this ecosystem's dependencies and does nothing else.
+    let commands = run.commands().filter(|c| !c.argv.is_empty()).count();
+    let found = super::dependency_installs::installs(run);
+    if found.len() != commands || found.iter().any(|i| i.ecosystem != install.ecosystem) {
+        return None;
+    }
+    let command = install.command;
+    let builds_sources = match install.ecosystem {
+        Ecosystem::Cargo | Ecosystem::Maven | Ecosystem::Gradle => true,
+        Ecosystem::Poetry => !command.has_option(None, &["--no-root"]),
+        Ecosystem::Uv => !command.has_option(None, &["--no-install-project"]),
+        _ => false,
+    };
+    if builds_sources {
+        return None;
+    }
+    let known = if !install.named.is_empty() {
+        true
+    } else if let Some(context) = ctx.build_context {
+        let prefix = if broad.dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", broad.dir)
+        };
+        let overwritten = context.included().any(|f| {
+            INSTALL_OUTPUTS.iter().any(|out| {
+                let out = format!("{prefix}{out}");
+                f == out || f.starts_with(&format!("{out}/"))
+            })
+        });
+        let mandatory = install.ecosystem.manifests()[0];
+        in_context && !overwritten && manifests.iter().any(|m| m == mandatory)
+    } else {
+        match install.ecosystem {
+            Ecosystem::Go | Ecosystem::Composer => true,
+            Ecosystem::Npm => command.subcommand().is_some_and(|s| s.text == "install"),
+            _ => false,
+        }
+    };
+    if !known {
+        return None;
+    }
+    let manifests: Vec<String> = if in_context || !install.named.is_empty() {
+        manifests.to_vec()
+    } else {
+        vec![install.ecosystem.manifests()[0].to_string()]
+    };
+    let keyword = if copy
+        .keyword_text(&file.text)
+        .starts_with(|c: char| c.is_lowercase())
+    {
+        "copy"
+    } else {
+        "COPY"
+    };
+    let flags: String = copy
+        .flags
+        .iter()
+        .map(|f| format!("{} ", f.span.text(&file.text)))
+        .collect();
+    let manifest_copy = format!(
+        "{keyword} {flags}{}",
+        manifest_copy(broad, &manifests, !install.named.is_empty())
+    );
+    let newline = if file.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    Some(Fix::unsafe_edit(
+        "Copy the manifests first and the rest after the install",
+        vec![
+            Edit::replace(copy.span, manifest_copy),
+            Edit::insert(
+                run.span.end,
+                format!("{newline}{}", copy.span.text(&file.text)),
+            ),
+        ],
     ))
 }
 

@@ -2,9 +2,16 @@
 
 mod broad_copy_before_dependency_install;
 mod dependency_installs;
+mod single_stage_build_toolchain;
+#[cfg(test)]
+mod tests;
 
 pub use broad_copy_before_dependency_install::BroadCopyBeforeDependencyInstall;
+pub use single_stage_build_toolchain::SingleStageBuildToolchain;
 
 use crate::rule::Rule;
 
-pub const RULES: &[&dyn Rule] = &[&BroadCopyBeforeDependencyInstall];
+pub const RULES: &[&dyn Rule] = &[
+    &BroadCopyBeforeDependencyInstall,
+    &SingleStageBuildToolchain,
+];

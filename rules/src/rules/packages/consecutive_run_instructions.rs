@@ -1,12 +1,51 @@
 use super::support::same_flags;
 use crate::suppression::pragma_codes;
-use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
-use plimsoll_analyzer::shell::Connector;
+use crate::{
+    Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
+};
+use plimsoll_analyzer::shell::{Command, Connector};
 use plimsoll_analyzer::{Dockerfile, Form, Instruction, Keyword, Span};
 
 /// A RUN that already chains commands was most likely split from its neighbours on
 /// purpose (to cache a slow step on its own); hadolint 2.15 leaves those alone too.
 const MAX_COMMANDS: usize = 1;
+
+/// Commands that change the state of the shell running them (directory, variables,
+/// options, aliases, umask, traps) or end it. In separate RUNs each started afresh; merged,
+/// a later command would see the change, so such a command is run in a subshell.
+const SHELL_STATE: &[&str] = &[
+    "cd",
+    "pushd",
+    "popd",
+    "export",
+    "set",
+    "unset",
+    "umask",
+    "source",
+    ".",
+    "alias",
+    "unalias",
+    "shopt",
+    "declare",
+    "typeset",
+    "readonly",
+    "local",
+    "trap",
+    "ulimit",
+    "hash",
+    "eval",
+    "exec",
+    "exit",
+    "return",
+    "shift",
+    "read",
+    "getopts",
+    "enable",
+    "builtin",
+    "command",
+    "mapfile",
+    "readarray",
+];
 
 declare_rule! {
     /// ## What it does
@@ -43,6 +82,18 @@ declare_rule! {
     ///     && chown app /srv/data
     /// ```
     ///
+    /// ## Fix safety
+    /// The fix joins the RUNs with `&&`, one command a continuation line, so a failing
+    /// command still stops the build and later commands still run in order. Comments
+    /// between the RUNs are kept as comment lines inside the continuation. A command that
+    /// changes the shell's state (`cd`, `export`, `set`, `umask`, `source`/`.`, `alias`,
+    /// `shopt`, `unset`, a bare variable assignment, `exec`, `exit`…) or whose program is
+    /// only known at run time (`$CMD`) is run in a subshell, `(cd /src) && make`, so the
+    /// commands after it see the shell as a fresh RUN would. With that the fix is safe:
+    /// the image's files and configuration are the same, in fewer layers. No fix is
+    /// offered when a RUN holds a shell comment (`#` would swallow the joined commands),
+    /// ends in a background `&`, or does not parse.
+    ///
     /// ## References
     /// - [hadolint DL3059](https://github.com/hadolint/hadolint/wiki/DL3059)
     /// - [Dockerfile best practices: minimize the number of layers](https://docs.docker.com/build/building/best-practices/#minimize-the-number-of-layers)
@@ -51,7 +102,7 @@ declare_rule! {
         name: "consecutive-run-instructions",
         alias: Some("DL3059"),
         severity: Severity::Info,
-        fix: FixAvailability::None,
+        fix: FixAvailability::Sometimes,
         default_enabled: true,
         summary: "Consecutive RUN instructions could be one layer",
     }
@@ -122,15 +173,115 @@ fn report(file: &Dockerfile, group: &[&Instruction], out: &mut Vec<Diagnostic>) 
     let count = group.len();
     let first_line = file.line_col(first.span.start).line;
     let last_line = file.line_col(last.span.start).line;
-    out.push(
-        Diagnostic::new(
-            &ConsecutiveRunInstructions::META,
-            Span::new(first.keyword_span.start, last.span.end),
-            format!(
-                "{count} consecutive RUN instructions (lines {first_line}-{last_line}) could \
-                 be one: each adds a layer"
-            ),
-        )
-        .with_help("join their commands with `&&` in a single RUN"),
-    );
+    let mut diagnostic = Diagnostic::new(
+        &ConsecutiveRunInstructions::META,
+        Span::new(first.keyword_span.start, last.span.end),
+        format!(
+            "{count} consecutive RUN instructions (lines {first_line}-{last_line}) could \
+             be one: each adds a layer"
+        ),
+    )
+    .with_help("join their commands with `&&` in a single RUN");
+    if let Some(fix) = merge(file, group) {
+        diagnostic = diagnostic.with_fix(fix);
+    }
+    out.push(diagnostic);
+}
+
+/// Where a RUN's command text starts and ends in the file (a trailing `;` left out), and
+/// whether it must run in a subshell when more commands follow.
+struct Part {
+    start: usize,
+    end: usize,
+    changes_state: bool,
+}
+
+fn part(file: &Dockerfile, run: &Instruction) -> Option<Part> {
+    let script = run.script.as_ref()?;
+    if script.has_errors {
+        return None;
+    }
+    let raw = run.args_span.text(&file.text);
+    let text = raw.trim_start();
+    let start = run.args_span.start + (raw.len() - text.len());
+    let text = text.trim_end();
+    // A shell comment would swallow what is joined after it on the same logical line;
+    // a Dockerfile comment line inside the RUN is left alone too, to stay simple.
+    if text.contains('#') {
+        return None;
+    }
+    let text = text.strip_suffix(';').map_or(text, str::trim_end);
+    if text.is_empty() || text.ends_with('&') || text.ends_with(file.escape()) {
+        return None;
+    }
+    Some(Part {
+        start,
+        end: start + text.len(),
+        changes_state: script.commands.iter().any(changes_shell_state),
+    })
+}
+
+fn changes_shell_state(command: &Command) -> bool {
+    let Some(first) = command.argv.first() else {
+        // A bare assignment (`A=1`) or redirection.
+        return true;
+    };
+    let dynamic = |w: &str| w.contains('$') || w.contains('`');
+    if dynamic(&first.text) || command.program().is_none_or(dynamic) {
+        return true;
+    }
+    [command.name(), command.program()]
+        .into_iter()
+        .flatten()
+        .any(|name| SHELL_STATE.contains(&name))
+}
+
+/// Joins the group into its first RUN: `RUN a \ && b \ && c`, comments between the RUNs
+/// kept as comment lines of the continuation. The edits touch only the joints, so the
+/// commands' own text (and any fix another rule makes inside it) is left alone.
+fn merge(file: &Dockerfile, group: &[&Instruction]) -> Option<Fix> {
+    let parts = group
+        .iter()
+        .map(|run| part(file, run))
+        .collect::<Option<Vec<_>>>()?;
+    let escape = file.escape();
+    let newline = if file.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let last = parts.len() - 1;
+    let wrapped = |i: usize| i < last && parts[i].changes_state;
+    let mut edits = Vec::new();
+    if wrapped(0) {
+        edits.push(Edit::insert(parts[0].start, "("));
+    }
+    for i in 1..parts.len() {
+        let (previous, part) = (&parts[i - 1], &parts[i]);
+        let mut joint = String::new();
+        if wrapped(i - 1) {
+            joint.push(')');
+        }
+        joint.push(' ');
+        joint.push(escape);
+        joint.push_str(newline);
+        for comment in file.text[group[i - 1].span.end..group[i].span.start]
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('#'))
+        {
+            joint.push_str("    ");
+            joint.push_str(comment);
+            joint.push_str(newline);
+        }
+        joint.push_str("    && ");
+        if wrapped(i) {
+            joint.push('(');
+        }
+        edits.push(Edit::replace(Span::new(previous.end, part.start), joint));
+    }
+    Some(Fix::safe(
+        format!("Merge the {} RUNs into one", group.len()),
+        edits,
+    ))
 }
