@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         args::Command::Build(build) => commands::build::run(build),
         args::Command::Run(run) => commands::run::run(run),
         args::Command::Cache(cache) => commands::cache::run(cache),
+        args::Command::Analyze(analyze) => commands::analyze::run(analyze),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -1,0 +1,160 @@
+//! `plimsoll analyze`: where an image's bytes go, as a table or JSON, with CI thresholds.
+
+use crate::Exit;
+use crate::args::{AnalyzeArgs, AnalyzeFormat};
+use crate::commands::build::{open_store, resolver};
+use anyhow::{Context, Result};
+use plimsoll_engine::analyze::{Analysis, analyze};
+use std::io::Write;
+
+pub fn run(args: AnalyzeArgs) -> Result<Exit> {
+    let store = open_store(args.root.as_deref())?;
+    let syscall = plimsoll_engine::syscall::host();
+    let source = resolver(&args.bases, false)?.resolve_location(&args.image, &store)?;
+    let image = source
+        .load(&store, syscall.as_ref())
+        .with_context(|| format!("cannot load {}", source.describe()))?;
+    let analysis =
+        analyze(&store, &image).with_context(|| format!("cannot analyze {}", args.image))?;
+
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        AnalyzeFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &analysis)?;
+            writeln!(out)?;
+        }
+        AnalyzeFormat::Table => table(&mut out, &args.image, &analysis, args.top)?,
+    }
+    out.flush()?;
+
+    let failures = thresholds(&args, &analysis);
+    for failure in &failures {
+        eprintln!("analyze: {failure}");
+    }
+    Ok(if failures.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::Findings
+    })
+}
+
+/// The CI thresholds exceeded, one message each.
+fn thresholds(args: &AnalyzeArgs, a: &Analysis) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(min) = args.min_efficiency
+        && a.efficiency < min
+    {
+        failures.push(format!(
+            "efficiency {:.4} is below --min-efficiency {min}",
+            a.efficiency
+        ));
+    }
+    if let Some(max) = args.max_wasted_bytes
+        && a.wasted_bytes > max
+    {
+        failures.push(format!(
+            "{} wasted bytes exceed --max-wasted-bytes {max}",
+            a.wasted_bytes
+        ));
+    }
+    if let Some(max) = args.max_user_wasted_ratio
+        && a.user_wasted_ratio > max
+    {
+        failures.push(format!(
+            "user-wasted ratio {:.4} exceeds --max-user-wasted-ratio {max}",
+            a.user_wasted_ratio
+        ));
+    }
+    failures
+}
+
+fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io::Result<()> {
+    writeln!(out, "Image:              {image}")?;
+    writeln!(
+        out,
+        "Total size:         {} in {} layers",
+        bytes(a.total_bytes),
+        a.layers.len()
+    )?;
+    writeln!(
+        out,
+        "Efficiency:         {:.4} ({:.2} %)",
+        a.efficiency,
+        a.efficiency * 100.0
+    )?;
+    writeln!(out, "Wasted bytes:       {}", bytes(a.wasted_bytes))?;
+    writeln!(
+        out,
+        "User-wasted ratio:  {:.4} (of {} above the first layer)",
+        a.user_wasted_ratio,
+        bytes(a.user_bytes)
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  CREATED BY",
+        "#", "COMPRESSED", "UNCOMPRESSED", "SIZE", "ADDED", "MODIFIED", "REMOVED"
+    )?;
+    for layer in &a.layers {
+        writeln!(
+            out,
+            "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  {}",
+            layer.index,
+            bytes(layer.compressed_size),
+            bytes(layer.uncompressed_size),
+            bytes(layer.size),
+            layer.files.added,
+            layer.files.modified,
+            layer.files.removed,
+            shorten(layer.created_by.as_deref().unwrap_or("-"), 60)
+        )?;
+    }
+    writeln!(out)?;
+    if a.wasted_paths.is_empty() {
+        writeln!(out, "No path is in more than one layer.")?;
+    } else {
+        writeln!(
+            out,
+            "Most wasted paths ({} of {}):",
+            top.min(a.wasted_paths.len()),
+            a.wasted_paths.len()
+        )?;
+        writeln!(out, "{:>10}  {:<10}  PATH", "WASTED", "LAYERS")?;
+        for path in a.wasted_paths.iter().take(top) {
+            let layers: Vec<String> = path.layers.iter().map(usize::to_string).collect();
+            writeln!(
+                out,
+                "{:>10}  {:<10}  {}",
+                bytes(path.wasted_bytes),
+                layers.join(","),
+                path.path
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// SI units, as dive prints them.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.replace(['\n', '\t'], " ");
+    if text.chars().count() <= max {
+        text
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
