@@ -11,7 +11,8 @@ use plimsoll_engine::syscall::test::RecordingSyscall;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Layer 0: /etc/a (100 bytes), /etc/b (50). Layer 1: /etc/a again (120), /etc/b deleted.
+/// Layer 0: /etc/a (100 bytes), /etc/b (50), an empty /etc/.env. Layer 1: /etc/a again
+/// (120), /etc/b and /etc/.env deleted.
 fn layout(dir: &Path) -> String {
     let store = Store::open(dir.join("build-store")).unwrap();
     let sys = RecordingSyscall::new();
@@ -19,10 +20,13 @@ fn layout(dir: &Path) -> String {
     std::fs::create_dir_all(base.join("etc")).unwrap();
     std::fs::write(base.join("etc/a"), vec![b'a'; 100]).unwrap();
     std::fs::write(base.join("etc/b"), vec![b'b'; 50]).unwrap();
+    // 0 bytes, so the figures stay as computed below; found by its name alone.
+    std::fs::write(base.join("etc/.env"), b"").unwrap();
     let upper = dir.join("upper");
     std::fs::create_dir_all(upper.join("etc")).unwrap();
     std::fs::write(upper.join("etc/a"), vec![b'A'; 120]).unwrap();
     make_whiteout(&sys, &upper.join("etc/b")).unwrap();
+    make_whiteout(&sys, &upper.join("etc/.env")).unwrap();
     let mut image = Image::scratch();
     for (layer_dir, by, whiteouts) in [
         (&base, "ADD base.tar /", false),
@@ -76,14 +80,19 @@ fn json_figures_match_dive_by_hand() {
     assert_eq!(v["wasted_bytes"], 270);
     // Every layer but the first holds 120 bytes.
     close(&v["user_wasted_ratio"], 270.0 / 120.0);
-    assert_eq!(v["secrets"], serde_json::json!([]));
+    assert_eq!(
+        v["secrets"],
+        serde_json::json!([
+            {"layer": 0, "path": "/etc/.env", "kind": "dotenv file", "hidden_by": 1}
+        ])
+    );
     let layers = v["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 2);
     assert_eq!(layers[0]["created_by"], "ADD base.tar /");
     assert_eq!(layers[0]["size"], 150);
     assert_eq!(
         layers[1]["files"],
-        serde_json::json!({"added": 0, "modified": 1, "removed": 1})
+        serde_json::json!({"added": 0, "modified": 1, "removed": 2})
     );
     assert!(layers[1]["compressed_size"].as_u64().unwrap() > 0);
     assert!(layers[1]["uncompressed_size"].as_u64().unwrap() >= 1024);
@@ -105,6 +114,10 @@ fn table_and_thresholds() {
     assert!(table.contains("Wasted bytes:       270 B"), "{table}");
     assert!(table.contains("RUN rewrite a && rm /etc/b"), "{table}");
     assert!(table.contains("/etc/a"), "{table}");
+    assert!(
+        table.contains("dotenv file                       /etc/.env  (hidden by layer 1"),
+        "{table}"
+    );
 
     let passing = [
         "--min-efficiency",

@@ -131,6 +131,29 @@ fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io
             )?;
         }
     }
+    writeln!(out)?;
+    if a.secrets.is_empty() {
+        writeln!(out, "No secrets found.")?;
+    } else {
+        writeln!(out, "Secrets ({}; values not shown):", a.secrets.len())?;
+        writeln!(out, "{:>5}  {:<32}  PATH", "LAYER", "KIND")?;
+        for secret in &a.secrets {
+            let hidden = match secret.hidden_by {
+                Some(layer) => {
+                    format!(
+                        "  (hidden by layer {layer}, still readable from layer {})",
+                        secret.layer
+                    )
+                }
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "{:>5}  {:<32}  {}{hidden}",
+                secret.layer, secret.kind, secret.path
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 mod efficiency;
 mod scan;
+mod secrets;
 #[cfg(test)]
 mod tests;
 
@@ -46,12 +47,15 @@ pub struct LayerReport {
     pub files: FileChanges,
 }
 
-/// A secret found in a layer. The secrets scan is not written yet: the list is empty.
+/// A secret found in a layer: where it is and what kind it is, never its value.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Secret {
     pub layer: usize,
     pub path: String,
     pub kind: String,
+    /// A later layer that deletes or overwrites the file: it no longer shows in a
+    /// container, but anyone with the image can still read it from this layer.
+    pub hidden_by: Option<usize>,
 }
 
 /// Everything `plimsoll analyze` reports.
@@ -118,8 +122,46 @@ pub fn analyze(store: &Store, image: &Image) -> Result<Analysis, AnalyzeError> {
         total_bytes: scans.iter().map(|s| s.size).sum(),
         layers,
         wasted_paths: measures.wasted_paths,
-        secrets: Vec::new(),
+        secrets: find_secrets(&scans),
     })
+}
+
+/// Every secret of every layer, with the first later layer that hides it.
+fn find_secrets(scans: &[LayerScan]) -> Vec<Secret> {
+    let mut found = Vec::new();
+    for (layer, scan) in scans.iter().enumerate() {
+        for (path, kind) in &scan.secrets {
+            let hidden_by = scans
+                .iter()
+                .enumerate()
+                .skip(layer + 1)
+                .find(|(_, later)| hides(later, path))
+                .map(|(index, _)| index);
+            found.push(Secret {
+                layer,
+                path: format!("/{path}"),
+                kind: kind.to_string(),
+                hidden_by,
+            });
+        }
+    }
+    found.sort_by(|a, b| (a.layer, &a.path).cmp(&(b.layer, &b.path)));
+    found
+}
+
+/// Whether `layer` deletes or replaces `path`: an entry or whiteout at the path or at one of
+/// its directories, or an opaque directory above it.
+fn hides(layer: &LayerScan, path: &str) -> bool {
+    if layer.entries.contains_key(path) {
+        return true;
+    }
+    scan::ancestors(path).any(|dir| {
+        layer.opaque.iter().any(|o| o == dir)
+            || layer
+                .entries
+                .get(dir)
+                .is_some_and(|e| e.kind != EntryKind::Dir)
+    }) || layer.opaque.iter().any(String::is_empty)
 }
 
 /// Docker's `/bin/sh -c #(nop) ` prefix says nothing to a reader.

@@ -2,6 +2,7 @@
 //! Nothing is written to disk.
 
 use super::AnalyzeError;
+use super::secrets;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
@@ -35,6 +36,8 @@ pub struct LayerScan {
     pub size: u64,
     /// Bytes of the uncompressed tar.
     pub uncompressed_size: u64,
+    /// Files that hold secrets: path and kind (never the value).
+    pub secrets: Vec<(String, &'static str)>,
 }
 
 struct Counting<R> {
@@ -67,8 +70,8 @@ pub fn scan_layer(reader: impl Read) -> Result<LayerScan, AnalyzeError> {
     });
     let mut scan = LayerScan::default();
     for entry in archive.entries().map_err(AnalyzeError::Tar)? {
-        let entry = entry.map_err(AnalyzeError::Tar)?;
-        let raw = entry.path().map_err(AnalyzeError::Tar)?;
+        let mut entry = entry.map_err(AnalyzeError::Tar)?;
+        let raw = entry.path().map_err(AnalyzeError::Tar)?.into_owned();
         let Some(path) = normalize(&raw.to_string_lossy()) else {
             continue;
         };
@@ -96,6 +99,18 @@ pub fn scan_layer(reader: impl Read) -> Result<LayerScan, AnalyzeError> {
             };
             (path, kind)
         };
+        if kind == EntryKind::File {
+            let content = if secrets::wants_content(size) {
+                let mut content = Vec::with_capacity(size as usize);
+                entry.read_to_end(&mut content).map_err(AnalyzeError::Tar)?;
+                Some(content)
+            } else {
+                None
+            };
+            for secret in secrets::detect(&path, content.as_deref()) {
+                scan.secrets.push((path.clone(), secret));
+            }
+        }
         scan.entries.insert(path, Entry { kind, size });
     }
     let mut rest = archive.into_inner();

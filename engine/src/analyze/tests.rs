@@ -11,6 +11,7 @@ use std::io::Write;
 enum E<'a> {
     Dir(&'a str),
     File(&'a str, usize),
+    Text(&'a str, &'a str),
 }
 
 fn tar(entries: &[E]) -> Vec<u8> {
@@ -29,6 +30,13 @@ fn tar(entries: &[E]) -> Vec<u8> {
                 header.set_size(*size as u64);
                 builder
                     .append_data(&mut header, path, &vec![b'x'; *size][..])
+                    .unwrap();
+            }
+            E::Text(path, text) => {
+                header.set_entry_type(tar::EntryType::Regular);
+                header.set_size(text.len() as u64);
+                builder
+                    .append_data(&mut header, path, text.as_bytes())
                     .unwrap();
             }
         }
@@ -174,4 +182,78 @@ fn analyze_streams_gzipped_layers_from_the_store() {
         assert_eq!(layer.compressed_size, image.layers[layer.index].size);
     }
     assert!(analysis.secrets.is_empty());
+}
+
+const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+const GITHUB: &str = "const token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';\n";
+
+fn secret_layers() -> Vec<LayerScan> {
+    scans(&[
+        tar(&[
+            E::Dir("root/.ssh/"),
+            E::Text("root/.ssh/id_ed25519", KEY),
+            E::Text("app/.env", "DB_PASSWORD=hunter2\n"),
+            E::Text("app/.env.example", "DB_PASSWORD=\n"),
+            E::Text(
+                "etc/ssl/certs/ca.pem",
+                "-----BEGIN CERTIFICATE-----\nMIIB\n",
+            ),
+            E::Text("app/notes", "AKIA12345 is too short; ghp_short\n"),
+            E::Text(
+                "root/.aws/credentials",
+                "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n",
+            ),
+        ]),
+        tar(&[
+            E::Dir("root/"),
+            E::File("root/.wh..ssh", 0),
+            E::Text("app/config.js", GITHUB),
+        ]),
+    ])
+}
+
+#[test]
+fn secrets_are_found_with_their_layer_and_whether_a_later_layer_hides_them() {
+    let found = super::find_secrets(&secret_layers());
+    let found: Vec<(usize, &str, &str, Option<usize>)> = found
+        .iter()
+        .map(|s| (s.layer, s.path.as_str(), s.kind.as_str(), s.hidden_by))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (0, "/app/.env", "dotenv file", None),
+            (0, "/root/.aws/credentials", "AWS credentials file", None),
+            (0, "/root/.aws/credentials", "AWS access key ID", None),
+            // Deleted by layer 1, still in layer 0's blob.
+            (0, "/root/.ssh/id_ed25519", "private key", Some(1)),
+            (1, "/app/config.js", "GitHub token", None),
+        ]
+    );
+}
+
+#[test]
+fn secret_values_never_reach_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let layers = secret_layers();
+    assert_eq!(layers.len(), 2);
+    let mut image = Image::scratch();
+    for tar in [
+        tar(&[E::Text("root/.ssh/id_rsa", KEY)]),
+        tar(&[E::Text("app/config.js", GITHUB)]),
+    ] {
+        let layer = LayerDesc {
+            digest: store.put_blob(&tar).unwrap(),
+            diff_id: Digest::of(&tar),
+            size: tar.len() as u64,
+            compression: Compression::None,
+        };
+        image.push_layer(layer, history(None, "COPY . /", false));
+    }
+    let analysis = analyze(&store, &image).unwrap();
+    assert_eq!(analysis.secrets.len(), 2);
+    let json = serde_json::to_string(&analysis).unwrap();
+    assert!(!json.contains("b3BlbnNzaC1rZXktdjEAAAAA"));
+    assert!(!json.contains("ghp_0123"));
 }
