@@ -2,7 +2,7 @@
 //! export code (no root needed): figures worked out by hand from dive's definitions.
 
 use insta_cmd::get_cargo_bin;
-use plimsoll_engine::export::write_oci_layout;
+use plimsoll_engine::export::{write_docker_archive, write_oci_layout};
 use plimsoll_engine::image::{Image, history};
 use plimsoll_engine::layer::{LayerOptions, create_layer};
 use plimsoll_engine::store::Store;
@@ -13,8 +13,7 @@ use std::process::{Command, Output};
 
 /// Layer 0: /etc/a (100 bytes), /etc/b (50), an empty /etc/.env. Layer 1: /etc/a again
 /// (120), /etc/b and /etc/.env deleted.
-fn layout(dir: &Path) -> String {
-    let store = Store::open(dir.join("build-store")).unwrap();
+fn image(store: &Store, dir: &Path) -> Image {
     let sys = RecordingSyscall::new();
     let base = dir.join("base");
     std::fs::create_dir_all(base.join("etc")).unwrap();
@@ -36,11 +35,17 @@ fn layout(dir: &Path) -> String {
             whiteouts,
             ..LayerOptions::default()
         };
-        let layer = create_layer(&store, &sys, layer_dir, &options)
+        let layer = create_layer(store, &sys, layer_dir, &options)
             .unwrap()
             .unwrap();
         image.push_layer(layer, history(None, by, false));
     }
+    image
+}
+
+fn layout(dir: &Path) -> String {
+    let store = Store::open(dir.join("build-store")).unwrap();
+    let image = image(&store, dir);
     let layout = dir.join("layout");
     write_oci_layout(&store, &image, &layout, Some("v1")).unwrap();
     format!("oci:{}:v1", layout.display())
@@ -141,4 +146,34 @@ fn table_and_thresholds() {
     }
     let out = analyze(dir.path(), &["oci:/nonexistent:v1"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The same figures from a docker-archive and from a tag in the store.
+#[test]
+fn docker_archives_and_local_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("store")).unwrap();
+    let image = image(&store, dir.path());
+    let archive = dir.path().join("app.tar");
+    write_docker_archive(&store, &image, &archive, Some("app:1"), 0).unwrap();
+    let stored = image.store(&store).unwrap();
+    store
+        .set_tag("docker.io/library/app:dev", &stored.manifest)
+        .unwrap();
+    for reference in [
+        format!("docker-archive:{}", archive.display()),
+        "app:dev".into(),
+    ] {
+        let out = analyze(dir.path(), &[&reference, "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{reference}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["wasted_bytes"], 270, "{reference}");
+        close(&v["efficiency"], 100.0 / 270.0);
+        assert_eq!(v["layers"][1]["created_by"], "RUN rewrite a && rm /etc/b");
+    }
 }
