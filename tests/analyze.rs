@@ -146,6 +146,25 @@ fn table_and_thresholds() {
     }
     let out = analyze(dir.path(), &["oci:/nonexistent:v1"]);
     assert_eq!(out.status.code(), Some(2));
+
+    // A reader that goes away early (`| head`) is not an error.
+    let mut child = Command::new(get_cargo_bin("plimsoll"))
+        .arg("analyze")
+        .arg("--root")
+        .arg(dir.path().join("store"))
+        .args([image.as_str(), "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The same figures from a docker-archive and from a tag in the store.

@@ -20,8 +20,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Exit> {
     let mut out = std::io::stdout().lock();
     match args.format {
         AnalyzeFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &analysis)?;
-            writeln!(out)?;
+            // Serialized first, so that a closed pipe is an io::Error main recognises.
+            let json = serde_json::to_string_pretty(&analysis)?;
+            writeln!(out, "{json}")?;
         }
         AnalyzeFormat::Table => table(&mut out, &args.image, &analysis, args.top)?,
     }
