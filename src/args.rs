@@ -356,6 +356,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "RATIO")]
     pub max_user_wasted_ratio: Option<f64>,
 
+    /// Read thresholds from dive's CI file (`rules: lowestEfficiency, highestWastedBytes,
+    /// highestUserWastedPercent`); the flags above win over it.
+    #[arg(long, value_name = "FILE")]
+    pub ci_config: Option<PathBuf>,
+
     /// How many of the most wasted paths to show (JSON lists them all).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,

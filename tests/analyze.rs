@@ -147,6 +147,34 @@ fn table_and_thresholds() {
     let out = analyze(dir.path(), &["oci:/nonexistent:v1"]);
     assert_eq!(out.status.code(), Some(2));
 
+    // dive's CI file: thresholds from it, flags win over it.
+    let ci = dir.path().join(".dive-ci");
+    std::fs::write(
+        &ci,
+        "rules:\n  lowestEfficiency: 0.3\n  highestWastedBytes: 1KB\n  highestUserWastedPercent: disabled\n",
+    )
+    .unwrap();
+    let ci = ci.display().to_string();
+    let out = analyze(dir.path(), &[&image, "--ci-config", &ci]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = analyze(
+        dir.path(),
+        &[&image, "--ci-config", &ci, "--min-efficiency", "0.5"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(
+        dir.path().join(".dive-ci"),
+        "rules:\n  highestWastedBytes: '200B'\n",
+    )
+    .unwrap();
+    let out = analyze(dir.path(), &[&image, "--ci-config", &ci]);
+    assert_eq!(out.status.code(), Some(1));
+
     // A reader that goes away early (`| head`) is not an error.
     let mut child = Command::new(get_cargo_bin("plimsoll"))
         .arg("analyze")

@@ -7,7 +7,12 @@ use anyhow::{Context, Result};
 use plimsoll_engine::analyze::{Analysis, analyze};
 use std::io::Write;
 
-pub fn run(args: AnalyzeArgs) -> Result<Exit> {
+pub fn run(mut args: AnalyzeArgs) -> Result<Exit> {
+    if let Some(path) = args.ci_config.clone() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        dive_ci(&text, &mut args).with_context(|| format!("{}", path.display()))?;
+    }
     let store = open_store(args.root.as_deref())?;
     let syscall = plimsoll_engine::syscall::host();
     let source = resolver(&args.bases, false)?.resolve_location(&args.image, &store)?;
@@ -37,6 +42,89 @@ pub fn run(args: AnalyzeArgs) -> Result<Exit> {
     } else {
         Exit::Findings
     })
+}
+
+/// dive's `.dive-ci`: a value may be a number, a string (`"20MB"`, `"0.95"`), or
+/// `disabled`. Thresholds given as flags are kept.
+fn dive_ci(text: &str, args: &mut AnalyzeArgs) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Value {
+        Number(f64),
+        Text(String),
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Rules {
+        lowest_efficiency: Option<Value>,
+        highest_wasted_bytes: Option<Value>,
+        highest_user_wasted_percent: Option<Value>,
+    }
+    #[derive(serde::Deserialize)]
+    struct DiveCi {
+        rules: Option<Rules>,
+    }
+    let ratio = |v: Option<Value>, key: &str| -> Result<Option<f64>> {
+        match v {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(Some(n)),
+            Some(Value::Text(t)) if t.trim().eq_ignore_ascii_case("disabled") => Ok(None),
+            Some(Value::Text(t)) => t
+                .trim()
+                .parse()
+                .map(Some)
+                .with_context(|| format!("{key}: `{t}` is not a number")),
+        }
+    };
+    let ci: DiveCi = serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(rules) = ci.rules else {
+        return Ok(());
+    };
+    if args.min_efficiency.is_none() {
+        args.min_efficiency = ratio(rules.lowest_efficiency, "lowestEfficiency")?;
+    }
+    if args.max_user_wasted_ratio.is_none() {
+        args.max_user_wasted_ratio = ratio(
+            rules.highest_user_wasted_percent,
+            "highestUserWastedPercent",
+        )?;
+    }
+    if args.max_wasted_bytes.is_none() {
+        args.max_wasted_bytes = match rules.highest_wasted_bytes {
+            None => None,
+            Some(Value::Number(n)) => Some(n as u64),
+            Some(Value::Text(t)) if t.trim().eq_ignore_ascii_case("disabled") => None,
+            Some(Value::Text(t)) => Some(
+                parse_bytes(&t)
+                    .with_context(|| format!("highestWastedBytes: `{t}` is not a size"))?,
+            ),
+        };
+    }
+    Ok(())
+}
+
+/// A size as dive (go-humanize) reads it: `20MB` = 20,000,000, `20MiB` = 20 × 2²⁰,
+/// plain numbers are bytes.
+fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let number: f64 = text[..split].parse().ok()?;
+    let unit = text[split..].trim().to_ascii_lowercase();
+    let factor: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "ki" | "kib" => 1024.0,
+        "mi" | "mib" => 1024f64.powi(2),
+        "gi" | "gib" => 1024f64.powi(3),
+        "ti" | "tib" => 1024f64.powi(4),
+        _ => return None,
+    };
+    Some((number * factor) as u64)
 }
 
 /// The CI thresholds exceeded, one message each.
@@ -180,5 +268,19 @@ fn shorten(text: &str, max: usize) -> String {
     } else {
         let cut: String = text.chars().take(max - 1).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn sizes_as_dive_reads_them() {
+        assert_eq!(parse_bytes("20MB"), Some(20_000_000));
+        assert_eq!(parse_bytes("1.5 KiB"), Some(1536));
+        assert_eq!(parse_bytes("270"), Some(270));
+        assert_eq!(parse_bytes("ten"), None);
+        assert_eq!(parse_bytes("3 parsecs"), None);
     }
 }
