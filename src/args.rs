@@ -44,6 +44,8 @@ Settings come from the editor (initialization options or workspace configuration
 `ruleDocsUrl` (a URL template with {code} and {name})."
     )]
     Lsp(LspArgs),
+    /// Show where an image's bytes go: per-layer sizes and dive's waste measures.
+    Analyze(AnalyzeArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -344,6 +346,62 @@ pub struct BuildArgs {
     /// ~/.local/share/plimsoll).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    /// A summary, one row a layer, and the most wasted paths.
+    Table,
+    /// One JSON object (schema in the README).
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "IMAGE is a name in the local store (plimsoll build --tag), \
+oci:DIR[:TAG] or docker-archive:FILE. Layers are streamed, never unpacked.\n\n\
+Efficiency, wasted bytes and the user-wasted ratio are computed as dive computes them. \
+Exit status: 0, 1 when a --min-*/--max-* threshold is exceeded, 2 on errors.\n\n\
+Examples:\n  plimsoll analyze app:dev\n  plimsoll analyze oci:./layout:v1 --format json\n  \
+plimsoll analyze docker-archive:app.tar --min-efficiency 0.95 --max-user-wasted-ratio 0.1"
+)]
+pub struct AnalyzeArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+    pub format: AnalyzeFormat,
+
+    /// Fail (exit 1) when the efficiency score is below this (0–1).
+    #[arg(long, value_name = "RATIO")]
+    pub min_efficiency: Option<f64>,
+
+    /// Fail (exit 1) when more bytes than this are wasted.
+    #[arg(long, value_name = "BYTES")]
+    pub max_wasted_bytes: Option<u64>,
+
+    /// Fail (exit 1) when wasted bytes / bytes of every layer but the first exceeds this.
+    #[arg(long, value_name = "RATIO")]
+    pub max_user_wasted_ratio: Option<f64>,
+
+    /// Read thresholds from dive's CI file (`rules: lowestEfficiency, highestWastedBytes,
+    /// highestUserWastedPercent`); the flags above win over it.
+    #[arg(long, value_name = "FILE")]
+    pub ci_config: Option<PathBuf>,
+
+    /// How many of the most wasted paths to show (JSON lists them all).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Map an image name to a local image, as for build (repeatable).
+    #[arg(long = "base", value_name = "NAME=REF")]
+    pub bases: Vec<String>,
+
+    /// The store directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// The image.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
 }
 
 #[derive(Debug, Args)]

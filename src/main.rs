@@ -56,6 +56,7 @@ fn main() -> ExitCode {
         args::Command::Run(run) => commands::run::run(run),
         args::Command::Cache(cache) => commands::cache::run(cache),
         args::Command::Lsp(lsp) => commands::lsp::run(lsp),
+        args::Command::Analyze(analyze) => commands::analyze::run(analyze),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -1,5 +1,6 @@
 //! The crate error: one enum per module, aggregated here.
 
+use crate::analyze::AnalyzeError;
 use crate::build::BuildError;
 use crate::container::RunError;
 use crate::digest::DigestError;
@@ -14,6 +15,8 @@ use crate::syscall::SyscallError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error(transparent)]
+    Analyze(#[from] AnalyzeError),
     #[error(transparent)]
     Build(#[from] BuildError),
     #[error(transparent)]

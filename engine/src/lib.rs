@@ -20,6 +20,9 @@
 //!   layouts, docker-archives, root file systems, scratch, local tags; `--base`.
 //! - [`export`] — OCI layout and docker-archive output.
 //! - [`store`] — the content-addressed blob store and the rest of `ROOT/`.
+//! - [`analyze`] — `plimsoll analyze`: layer tars streamed from the store (never unpacked)
+//!   into per-path sizes, then dive's measures (efficiency, wasted bytes, user-wasted
+//!   ratio) computed exactly as dive does, per-layer history and sizes.
 //! - [`fs`] — untrusted paths, Go-style globs, and [`fs::View`], a user-space merged view
 //!   of layer directories with chroot-like path resolution.
 //! - [`syscall`] — every kernel call behind [`syscall::Syscall`]: the nix implementation,
@@ -37,6 +40,7 @@
 //!   `SOURCE_DATE_EPOCH`, canonical JSON, and history times taken from the cache.
 //! - One error enum per module, aggregated in [`error::Error`]; no anyhow.
 
+pub mod analyze;
 pub mod build;
 pub mod container;
 pub mod digest;

@@ -1,3 +1,4 @@
+pub mod analyze;
 pub mod build;
 pub mod cache;
 pub mod check;

@@ -1,0 +1,286 @@
+//! `plimsoll analyze`: where an image's bytes go, as a table or JSON, with CI thresholds.
+
+use crate::Exit;
+use crate::args::{AnalyzeArgs, AnalyzeFormat};
+use crate::commands::build::{open_store, resolver};
+use anyhow::{Context, Result};
+use plimsoll_engine::analyze::{Analysis, analyze};
+use std::io::Write;
+
+pub fn run(mut args: AnalyzeArgs) -> Result<Exit> {
+    if let Some(path) = args.ci_config.clone() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        dive_ci(&text, &mut args).with_context(|| format!("{}", path.display()))?;
+    }
+    let store = open_store(args.root.as_deref())?;
+    let syscall = plimsoll_engine::syscall::host();
+    let source = resolver(&args.bases, false)?.resolve_location(&args.image, &store)?;
+    let image = source
+        .load(&store, syscall.as_ref())
+        .with_context(|| format!("cannot load {}", source.describe()))?;
+    let analysis =
+        analyze(&store, &image).with_context(|| format!("cannot analyze {}", args.image))?;
+
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        AnalyzeFormat::Json => {
+            // Serialized first, so that a closed pipe is an io::Error main recognises.
+            let json = serde_json::to_string_pretty(&analysis)?;
+            writeln!(out, "{json}")?;
+        }
+        AnalyzeFormat::Table => table(&mut out, &args.image, &analysis, args.top)?,
+    }
+    out.flush()?;
+
+    let failures = thresholds(&args, &analysis);
+    for failure in &failures {
+        eprintln!("analyze: {failure}");
+    }
+    Ok(if failures.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::Findings
+    })
+}
+
+/// dive's `.dive-ci`: a value may be a number, a string (`"20MB"`, `"0.95"`), or
+/// `disabled`. Thresholds given as flags are kept.
+fn dive_ci(text: &str, args: &mut AnalyzeArgs) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Value {
+        Number(f64),
+        Text(String),
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Rules {
+        lowest_efficiency: Option<Value>,
+        highest_wasted_bytes: Option<Value>,
+        highest_user_wasted_percent: Option<Value>,
+    }
+    #[derive(serde::Deserialize)]
+    struct DiveCi {
+        rules: Option<Rules>,
+    }
+    let ratio = |v: Option<Value>, key: &str| -> Result<Option<f64>> {
+        match v {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(Some(n)),
+            Some(Value::Text(t)) if t.trim().eq_ignore_ascii_case("disabled") => Ok(None),
+            Some(Value::Text(t)) => t
+                .trim()
+                .parse()
+                .map(Some)
+                .with_context(|| format!("{key}: `{t}` is not a number")),
+        }
+    };
+    let ci: DiveCi = serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(rules) = ci.rules else {
+        return Ok(());
+    };
+    if args.min_efficiency.is_none() {
+        args.min_efficiency = ratio(rules.lowest_efficiency, "lowestEfficiency")?;
+    }
+    if args.max_user_wasted_ratio.is_none() {
+        args.max_user_wasted_ratio = ratio(
+            rules.highest_user_wasted_percent,
+            "highestUserWastedPercent",
+        )?;
+    }
+    if args.max_wasted_bytes.is_none() {
+        args.max_wasted_bytes = match rules.highest_wasted_bytes {
+            None => None,
+            Some(Value::Number(n)) => Some(n as u64),
+            Some(Value::Text(t)) if t.trim().eq_ignore_ascii_case("disabled") => None,
+            Some(Value::Text(t)) => Some(
+                parse_bytes(&t)
+                    .with_context(|| format!("highestWastedBytes: `{t}` is not a size"))?,
+            ),
+        };
+    }
+    Ok(())
+}
+
+/// A size as dive (go-humanize) reads it: `20MB` = 20,000,000, `20MiB` = 20 × 2²⁰,
+/// plain numbers are bytes.
+fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let number: f64 = text[..split].parse().ok()?;
+    let unit = text[split..].trim().to_ascii_lowercase();
+    let factor: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "ki" | "kib" => 1024.0,
+        "mi" | "mib" => 1024f64.powi(2),
+        "gi" | "gib" => 1024f64.powi(3),
+        "ti" | "tib" => 1024f64.powi(4),
+        _ => return None,
+    };
+    Some((number * factor) as u64)
+}
+
+/// The CI thresholds exceeded, one message each.
+fn thresholds(args: &AnalyzeArgs, a: &Analysis) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(min) = args.min_efficiency
+        && a.efficiency < min
+    {
+        failures.push(format!(
+            "efficiency {:.4} is below --min-efficiency {min}",
+            a.efficiency
+        ));
+    }
+    if let Some(max) = args.max_wasted_bytes
+        && a.wasted_bytes > max
+    {
+        failures.push(format!(
+            "{} wasted bytes exceed --max-wasted-bytes {max}",
+            a.wasted_bytes
+        ));
+    }
+    if let Some(max) = args.max_user_wasted_ratio
+        && a.user_wasted_ratio > max
+    {
+        failures.push(format!(
+            "user-wasted ratio {:.4} exceeds --max-user-wasted-ratio {max}",
+            a.user_wasted_ratio
+        ));
+    }
+    failures
+}
+
+fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io::Result<()> {
+    writeln!(out, "Image:              {image}")?;
+    writeln!(
+        out,
+        "Total size:         {} in {} layers",
+        bytes(a.total_bytes),
+        a.layers.len()
+    )?;
+    writeln!(
+        out,
+        "Efficiency:         {:.4} ({:.2} %)",
+        a.efficiency,
+        a.efficiency * 100.0
+    )?;
+    writeln!(out, "Wasted bytes:       {}", bytes(a.wasted_bytes))?;
+    writeln!(
+        out,
+        "User-wasted ratio:  {:.4} (of {} above the first layer)",
+        a.user_wasted_ratio,
+        bytes(a.user_bytes)
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  CREATED BY",
+        "#", "COMPRESSED", "UNCOMPRESSED", "SIZE", "ADDED", "MODIFIED", "REMOVED"
+    )?;
+    for layer in &a.layers {
+        writeln!(
+            out,
+            "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  {}",
+            layer.index,
+            bytes(layer.compressed_size),
+            bytes(layer.uncompressed_size),
+            bytes(layer.size),
+            layer.files.added,
+            layer.files.modified,
+            layer.files.removed,
+            shorten(layer.created_by.as_deref().unwrap_or("-"), 60)
+        )?;
+    }
+    writeln!(out)?;
+    if a.wasted_paths.is_empty() {
+        writeln!(out, "No path is in more than one layer.")?;
+    } else {
+        writeln!(
+            out,
+            "Most wasted paths ({} of {}):",
+            top.min(a.wasted_paths.len()),
+            a.wasted_paths.len()
+        )?;
+        writeln!(out, "{:>10}  {:<10}  PATH", "WASTED", "LAYERS")?;
+        for path in a.wasted_paths.iter().take(top) {
+            let layers: Vec<String> = path.layers.iter().map(usize::to_string).collect();
+            writeln!(
+                out,
+                "{:>10}  {:<10}  {}",
+                bytes(path.wasted_bytes),
+                layers.join(","),
+                path.path
+            )?;
+        }
+    }
+    writeln!(out)?;
+    if a.secrets.is_empty() {
+        writeln!(out, "No secrets found.")?;
+    } else {
+        writeln!(out, "Secrets ({}; values not shown):", a.secrets.len())?;
+        writeln!(out, "{:>5}  {:<32}  PATH", "LAYER", "KIND")?;
+        for secret in &a.secrets {
+            let hidden = match secret.hidden_by {
+                Some(layer) => {
+                    format!(
+                        "  (hidden by layer {layer}, still readable from layer {})",
+                        secret.layer
+                    )
+                }
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "{:>5}  {:<32}  {}{hidden}",
+                secret.layer, secret.kind, secret.path
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// SI units, as dive prints them.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.replace(['\n', '\t'], " ");
+    if text.chars().count() <= max {
+        text
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn sizes_as_dive_reads_them() {
+        assert_eq!(parse_bytes("20MB"), Some(20_000_000));
+        assert_eq!(parse_bytes("1.5 KiB"), Some(1536));
+        assert_eq!(parse_bytes("270"), Some(270));
+        assert_eq!(parse_bytes("ten"), None);
+        assert_eq!(parse_bytes("3 parsecs"), None);
+    }
+}

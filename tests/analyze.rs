@@ -1,0 +1,226 @@
+//! `plimsoll analyze` on an OCI layout the test makes with the engine's own layer and
+//! export code (no root needed): figures worked out by hand from dive's definitions.
+
+use insta_cmd::get_cargo_bin;
+use plimsoll_engine::export::{write_docker_archive, write_oci_layout};
+use plimsoll_engine::image::{Image, history};
+use plimsoll_engine::layer::{LayerOptions, create_layer};
+use plimsoll_engine::store::Store;
+use plimsoll_engine::syscall::make_whiteout;
+use plimsoll_engine::syscall::test::RecordingSyscall;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Layer 0: /etc/a (100 bytes), /etc/b (50), an empty /etc/.env. Layer 1: /etc/a again
+/// (120), /etc/b and /etc/.env deleted.
+fn image(store: &Store, dir: &Path) -> Image {
+    let sys = RecordingSyscall::new();
+    let base = dir.join("base");
+    std::fs::create_dir_all(base.join("etc")).unwrap();
+    std::fs::write(base.join("etc/a"), vec![b'a'; 100]).unwrap();
+    std::fs::write(base.join("etc/b"), vec![b'b'; 50]).unwrap();
+    // 0 bytes, so the figures stay as computed below; found by its name alone.
+    std::fs::write(base.join("etc/.env"), b"").unwrap();
+    let upper = dir.join("upper");
+    std::fs::create_dir_all(upper.join("etc")).unwrap();
+    std::fs::write(upper.join("etc/a"), vec![b'A'; 120]).unwrap();
+    make_whiteout(&sys, &upper.join("etc/b")).unwrap();
+    make_whiteout(&sys, &upper.join("etc/.env")).unwrap();
+    let mut image = Image::scratch();
+    for (layer_dir, by, whiteouts) in [
+        (&base, "ADD base.tar /", false),
+        (&upper, "RUN rewrite a && rm /etc/b", true),
+    ] {
+        let options = LayerOptions {
+            whiteouts,
+            ..LayerOptions::default()
+        };
+        let layer = create_layer(store, &sys, layer_dir, &options)
+            .unwrap()
+            .unwrap();
+        image.push_layer(layer, history(None, by, false));
+    }
+    image
+}
+
+fn layout(dir: &Path) -> String {
+    let store = Store::open(dir.join("build-store")).unwrap();
+    let image = image(&store, dir);
+    let layout = dir.join("layout");
+    write_oci_layout(&store, &image, &layout, Some("v1")).unwrap();
+    format!("oci:{}:v1", layout.display())
+}
+
+fn analyze(dir: &Path, args: &[&str]) -> Output {
+    Command::new(get_cargo_bin("plimsoll"))
+        .arg("analyze")
+        .arg("--root")
+        .arg(dir.join("store"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// JSON numbers round-trip to within the last bit.
+fn close(value: &serde_json::Value, expected: f64) {
+    let got = value.as_f64().unwrap();
+    assert!((got - expected).abs() < 1e-12, "{got} != {expected}");
+}
+
+#[test]
+fn json_figures_match_dive_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = layout(dir.path());
+    let out = analyze(dir.path(), &[&image, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // /etc/a: 100 + 120 = 220, smallest 100; /etc/b: 50 + 0 (a deleted file counts 0 in
+    // dive), smallest 0.
+    close(&v["efficiency"], 100.0 / 270.0);
+    assert_eq!(v["wasted_bytes"], 270);
+    // Every layer but the first holds 120 bytes.
+    close(&v["user_wasted_ratio"], 270.0 / 120.0);
+    assert_eq!(
+        v["secrets"],
+        serde_json::json!([
+            {"layer": 0, "path": "/etc/.env", "kind": "dotenv file", "hidden_by": 1}
+        ])
+    );
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    assert_eq!(layers[0]["created_by"], "ADD base.tar /");
+    assert_eq!(layers[0]["size"], 150);
+    assert_eq!(
+        layers[1]["files"],
+        serde_json::json!({"added": 0, "modified": 1, "removed": 2})
+    );
+    assert!(layers[1]["compressed_size"].as_u64().unwrap() > 0);
+    assert!(layers[1]["uncompressed_size"].as_u64().unwrap() >= 1024);
+    assert_eq!(v["wasted_paths"][0]["path"], "/etc/a");
+    assert_eq!(v["wasted_paths"][0]["wasted_bytes"], 220);
+}
+
+#[test]
+fn table_and_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = layout(dir.path());
+    let out = analyze(dir.path(), &[&image]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("Efficiency:         0.3704 (37.04 %)"),
+        "{table}"
+    );
+    assert!(table.contains("Wasted bytes:       270 B"), "{table}");
+    assert!(table.contains("RUN rewrite a && rm /etc/b"), "{table}");
+    assert!(table.contains("/etc/a"), "{table}");
+    assert!(
+        table.contains("dotenv file                       /etc/.env  (hidden by layer 1"),
+        "{table}"
+    );
+
+    let passing = [
+        "--min-efficiency",
+        "0.3",
+        "--max-wasted-bytes",
+        "270",
+        "--max-user-wasted-ratio",
+        "2.25",
+    ];
+    let out = analyze(dir.path(), &[&[image.as_str()][..], &passing[..]].concat());
+    assert_eq!(out.status.code(), Some(0));
+    for failing in [
+        ["--min-efficiency", "0.5"],
+        ["--max-wasted-bytes", "269"],
+        ["--max-user-wasted-ratio", "1"],
+    ] {
+        let out = analyze(dir.path(), &[image.as_str(), failing[0], failing[1]]);
+        assert_eq!(out.status.code(), Some(1), "{failing:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(failing[0]), "{stderr}");
+    }
+    let out = analyze(dir.path(), &["oci:/nonexistent:v1"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // dive's CI file: thresholds from it, flags win over it.
+    let ci = dir.path().join(".dive-ci");
+    std::fs::write(
+        &ci,
+        "rules:\n  lowestEfficiency: 0.3\n  highestWastedBytes: 1KB\n  highestUserWastedPercent: disabled\n",
+    )
+    .unwrap();
+    let ci = ci.display().to_string();
+    let out = analyze(dir.path(), &[&image, "--ci-config", &ci]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = analyze(
+        dir.path(),
+        &[&image, "--ci-config", &ci, "--min-efficiency", "0.5"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(
+        dir.path().join(".dive-ci"),
+        "rules:\n  highestWastedBytes: '200B'\n",
+    )
+    .unwrap();
+    let out = analyze(dir.path(), &[&image, "--ci-config", &ci]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // A reader that goes away early (`| head`) is not an error.
+    let mut child = Command::new(get_cargo_bin("plimsoll"))
+        .arg("analyze")
+        .arg("--root")
+        .arg(dir.path().join("store"))
+        .args([image.as_str(), "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The same figures from a docker-archive and from a tag in the store.
+#[test]
+fn docker_archives_and_local_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("store")).unwrap();
+    let image = image(&store, dir.path());
+    let archive = dir.path().join("app.tar");
+    write_docker_archive(&store, &image, &archive, Some("app:1"), 0).unwrap();
+    let stored = image.store(&store).unwrap();
+    store
+        .set_tag("docker.io/library/app:dev", &stored.manifest)
+        .unwrap();
+    for reference in [
+        format!("docker-archive:{}", archive.display()),
+        "app:dev".into(),
+    ] {
+        let out = analyze(dir.path(), &[&reference, "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{reference}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["wasted_bytes"], 270, "{reference}");
+        close(&v["efficiency"], 100.0 / 270.0);
+        assert_eq!(v["layers"][1]["created_by"], "RUN rewrite a && rm /etc/b");
+    }
+}
