@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/engine-bases.sh
 
-BIN=${PLIMSOLL:-target/debug/plimsoll}
+BIN=${PLIMSOLL:-${CARGO_TARGET_DIR:-target}/debug/plimsoll}
 [ -x "$BIN" ] || cargo build --quiet --locked
 BIN=$(realpath "$BIN")
 BUSYBOX=$(busybox_rootfs)
