@@ -2,7 +2,6 @@
 
 use crate::config::FileSettings;
 use crate::shellcheck::ShellCheck;
-use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
 use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
 use plimsoll_rules::external::external_meta;
@@ -38,9 +37,6 @@ pub struct Linter {
     /// Runs on RUN bodies after the rules (and after fixing), when set.
     shellcheck: Option<ShellCheck>,
 }
-
-/// Most files a build context listing reads; rules work on what was read.
-const CONTEXT_FILE_LIMIT: usize = 100_000;
 
 impl Linter {
     pub fn new(parse_options: ParseOptions, context: Option<Option<PathBuf>>) -> Linter {
@@ -222,7 +218,7 @@ impl Linter {
         if let Some(found) = self.contexts.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return found;
         }
-        let context = Arc::new(read_context(dir));
+        let context = Arc::new(BuildContext::read(dir));
         if let Ok(mut map) = self.contexts.lock() {
             map.insert(key, context.clone());
         }
@@ -253,38 +249,6 @@ fn reads_context(file: &Dockerfile) -> bool {
             // Sources other than heredocs: more words than heredoc markers plus the destination.
             && i.words.len() > i.heredocs.len() + 1
     })
-}
-
-/// Lists the context directory as `docker build` would send it: every file, hidden and
-/// git-ignored ones included (only `.dockerignore` decides), `.git` listed one level deep.
-fn read_context(dir: &Path) -> BuildContext {
-    let dockerignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default();
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .filter_entry(|e| {
-            // Enough of .git to know it is there, without walking its objects.
-            !(e.depth() >= 2
-                && e.path()
-                    .parent()
-                    .and_then(|p| p.file_name())
-                    .is_some_and(|n| n == ".git"))
-        })
-        .build();
-    for entry in walker.flatten() {
-        if files.len() >= CONTEXT_FILE_LIMIT {
-            break;
-        }
-        if entry.file_type().is_some_and(|t| !t.is_dir())
-            && let Ok(relative) = entry.path().strip_prefix(dir)
-        {
-            let relative = relative.to_string_lossy().replace('\\', "/");
-            if !relative.is_empty() {
-                files.push(relative);
-            }
-        }
-    }
-    BuildContext::new(files, DockerIgnore::parse(&dockerignore))
 }
 
 /// Paths are shown relative to the working directory when they are below it.

@@ -2,7 +2,6 @@
 //! text, with the build context read from the document's directory as the CLI reads it.
 
 use crate::settings::Settings;
-use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
 use plimsoll_rules::{Applicability, BuildContext, Diagnostic};
 use std::cell::RefCell;
@@ -109,15 +108,12 @@ pub struct BuildContexts {
     listings: RefCell<HashMap<PathBuf, Rc<BuildContext>>>,
 }
 
-/// Most files a listing reads, as in the CLI.
-const CONTEXT_FILE_LIMIT: usize = 100_000;
-
 impl BuildContexts {
     pub fn get(&self, dir: &Path) -> Rc<BuildContext> {
         if let Some(found) = self.listings.borrow().get(dir) {
             return found.clone();
         }
-        let listing = Rc::new(read_context(dir));
+        let listing = Rc::new(BuildContext::read(dir));
         self.listings
             .borrow_mut()
             .insert(dir.to_path_buf(), listing.clone());
@@ -127,38 +123,6 @@ impl BuildContexts {
     pub fn forget(&self, dir: &Path) {
         self.listings.borrow_mut().remove(dir);
     }
-}
-
-/// Lists a context directory as `docker build` sends it: every file, hidden and git-ignored
-/// ones included (only `.dockerignore` decides), `.git` one level deep. Same semantics as
-/// the CLI's listing.
-fn read_context(dir: &Path) -> BuildContext {
-    let dockerignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default();
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .filter_entry(|e| {
-            !(e.depth() >= 2
-                && e.path()
-                    .parent()
-                    .and_then(|p| p.file_name())
-                    .is_some_and(|n| n == ".git"))
-        })
-        .build();
-    for entry in walker.flatten() {
-        if files.len() >= CONTEXT_FILE_LIMIT {
-            break;
-        }
-        if entry.file_type().is_some_and(|t| !t.is_dir())
-            && let Ok(relative) = entry.path().strip_prefix(dir)
-        {
-            let relative = relative.to_string_lossy().replace('\\', "/");
-            if !relative.is_empty() {
-                files.push(relative);
-            }
-        }
-    }
-    BuildContext::new(files, DockerIgnore::parse(&dockerignore))
 }
 
 #[cfg(test)]

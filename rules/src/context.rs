@@ -4,6 +4,9 @@ use crate::options::RuleOptions;
 use plimsoll_analyzer::Dockerfile;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 
+/// Most files [`BuildContext::read`] lists; rules work on what was read.
+pub const CONTEXT_FILE_LIMIT: usize = 100_000;
+
 /// The build context next to the Dockerfile, as plain data gathered by the caller.
 #[derive(Clone, Debug, Default)]
 pub struct BuildContext {
@@ -20,6 +23,40 @@ impl BuildContext {
             files,
             dockerignore,
         }
+    }
+
+    /// Lists a context directory as `docker build` sends it: every file, hidden and
+    /// git-ignored ones included (only `.dockerignore` decides), `.git` one level deep, at
+    /// most [`CONTEXT_FILE_LIMIT`] files. For the callers that gather a rule's inputs (the
+    /// binary, the language server); rules themselves never touch the disk.
+    pub fn read(dir: &std::path::Path) -> BuildContext {
+        let dockerignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default();
+        let mut files = Vec::new();
+        let walker = ignore::WalkBuilder::new(dir)
+            .standard_filters(false)
+            .filter_entry(|e| {
+                // Enough of .git to know it is there, without walking its objects.
+                !(e.depth() >= 2
+                    && e.path()
+                        .parent()
+                        .and_then(|p| p.file_name())
+                        .is_some_and(|n| n == ".git"))
+            })
+            .build();
+        for entry in walker.flatten() {
+            if files.len() >= CONTEXT_FILE_LIMIT {
+                break;
+            }
+            if entry.file_type().is_some_and(|t| !t.is_dir())
+                && let Ok(relative) = entry.path().strip_prefix(dir)
+            {
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                if !relative.is_empty() {
+                    files.push(relative);
+                }
+            }
+        }
+        BuildContext::new(files, DockerIgnore::parse(&dockerignore))
     }
 
     /// Files that `docker build` sends (not excluded by `.dockerignore`).
