@@ -1,27 +1,11 @@
 //! The real binary, run as a user would: exit codes, formats, pragmas, discovery, bad input.
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-use std::path::Path;
-use std::process::{Command, Stdio};
-use tempfile::TempDir;
+mod common;
 
-fn plimsoll(dir: &Path) -> Command {
-    let mut cmd = Command::new(get_cargo_bin("plimsoll"));
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
-    cmd
-}
+use common::{plimsoll, project};
 
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
+use insta_cmd::assert_cmd_snapshot;
+use std::process::Stdio;
 
 const BAD: &str = "FROM debian:12\nRUNN apt-get update\nCOPY app.py\n";
 const CLEAN: &str = "FROM debian:12\nRUN echo ok\n";

@@ -2,36 +2,28 @@
 //! precedence, per-file ignores, severity overrides, --config / --isolated, migration from
 //! .hadolint.yaml and HADOLINT_* variables, bad configuration, pragmas.
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+mod common;
+
+use common::project;
+
+use insta_cmd::assert_cmd_snapshot;
 use std::path::Path;
 use std::process::Command;
-use tempfile::TempDir;
 
 /// The binary in `dir`, with a home of its own and no hadolint variables, so that the
 /// developer's own configuration cannot leak in.
 fn plimsoll(dir: &Path) -> Command {
-    let mut cmd = Command::new(get_cargo_bin("plimsoll"));
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("HOME", dir.join("home"))
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("CLICOLOR_FORCE");
+    // No configuration from the machine running the tests: a scratch HOME, no XDG or
+    // HADOLINT_* variables.
+    let mut cmd = common::plimsoll(dir);
+    cmd.env("HOME", dir.join("home"))
+        .env_remove("XDG_CONFIG_HOME");
     for (name, _) in std::env::vars() {
         if name.starts_with("HADOLINT_") {
             cmd.env_remove(name);
         }
     }
     cmd
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
 }
 
 struct Run {

@@ -4,28 +4,13 @@
 //! The snapshots select a fixed set of rules and turn ShellCheck off, so that new rules and
 //! the local ShellCheck do not change them; `tests/shellcheck.rs` covers ShellCheck.
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+mod common;
+
+use common::{plimsoll, project};
+
+use insta_cmd::assert_cmd_snapshot;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tempfile::TempDir;
-
-fn plimsoll(dir: &Path) -> Command {
-    let mut cmd = Command::new(get_cargo_bin("plimsoll"));
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
-    cmd
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
 
 /// Two files: XML and JSON special characters in a package name, a non-ASCII character
 /// before a finding (columns count characters), continuation lines, a safe fix, a syntax

@@ -1,29 +1,14 @@
 //! ShellCheck on RUN bodies, with a real `shellcheck` (Debian's package; `.ci/run` installs
 //! it, so CI never skips these tests).
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+mod common;
+
+use common::{plimsoll, project};
+
+use insta_cmd::assert_cmd_snapshot;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use tempfile::TempDir;
-
-fn plimsoll(dir: &Path) -> Command {
-    let mut cmd = Command::new(get_cargo_bin("plimsoll"));
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
-    cmd
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
 
 /// Whether `shellcheck` runs here. Outside CI a missing one skips the test, loudly.
 fn have_shellcheck() -> bool {
