@@ -14,7 +14,7 @@ use crate::build::tree::{Attrs, Tree, attrs_of};
 use crate::build::user::resolve_chown;
 use crate::digest::Hasher;
 use crate::fs::{View, glob, normalize_absolute};
-use crate::layer::{LayerOptions, UnpackOptions, adopt, create_layer, unpack};
+use crate::layer::{UnpackOptions, unpack};
 use crate::syscall::FileKind;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Instruction, Keyword};
@@ -433,31 +433,7 @@ pub fn execute(
                 copy_entry(&tree, root, &target, owner, chmod)?;
             }
         }
-        let options = LayerOptions {
-            compression: run.options.compression,
-            source_date_epoch: run.options.source_date_epoch,
-            whiteouts: false,
-        };
-        match create_layer(run.store, run.syscall, &fs, &options)? {
-            Some(layer) => {
-                // Only the tree becomes the layer directory.
-                let layer_work = run.store.temp_dir("layer-")?;
-                std::fs::rename(&fs, layer_work.path().join("fs")).map_err(BuildError::io(&fs))?;
-                let dir = adopt(
-                    run.store,
-                    layer_work.path(),
-                    &layer.diff_id,
-                    run.syscall.euid() == 0,
-                )?;
-                let history = run.history(&text, false);
-                state.push_layer(layer, dir, history);
-            }
-            None => {
-                let history = run.history(&text, true);
-                state.image.push_history(history);
-            }
-        }
-        Ok(())
+        run.commit_layer(state, &fs, &text, false)
     })
 }
 

@@ -319,4 +319,37 @@ impl<'a> Run<'a> {
     fn history(&self, created_by: &str, empty: bool) -> oci_spec::image::History {
         crate::image::history(Some(&self.created), created_by, empty)
     }
+
+    /// Turns a step's directory of changes into its layer and moves the directory into the
+    /// store as that layer's tree; a step that changed nothing gets an empty history entry.
+    fn commit_layer(
+        &self,
+        state: &mut StageState,
+        changes: &std::path::Path,
+        created_by: &str,
+        whiteouts: bool,
+    ) -> Result<(), BuildError> {
+        let options = crate::layer::LayerOptions {
+            compression: self.options.compression,
+            source_date_epoch: self.options.source_date_epoch,
+            whiteouts,
+        };
+        match crate::layer::create_layer(self.store, self.syscall, changes, &options)? {
+            Some(layer) => {
+                // Only the tree becomes the layer directory.
+                let layer_work = self.store.temp_dir("layer-")?;
+                std::fs::rename(changes, layer_work.path().join("fs"))
+                    .map_err(BuildError::io(changes))?;
+                let dir = crate::layer::adopt(
+                    self.store,
+                    layer_work.path(),
+                    &layer.diff_id,
+                    self.syscall.euid() == 0,
+                )?;
+                state.push_layer(layer, dir, self.history(created_by, false));
+            }
+            None => state.image.push_history(self.history(created_by, true)),
+        }
+        Ok(())
+    }
 }

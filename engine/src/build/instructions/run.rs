@@ -13,7 +13,6 @@ use crate::digest::Hasher;
 use crate::fs::{View, normalize_absolute};
 use crate::image::config::DEFAULT_PATH;
 use crate::interrupt;
-use crate::layer::{LayerOptions, adopt, create_layer};
 use crate::sandbox::stubs;
 use crate::sandbox::{MountKind, MountSpec, Network, Rootfs, SandboxSpec, Stream};
 use plimsoll_analyzer::{Dockerfile, Form, Instruction};
@@ -491,32 +490,8 @@ pub fn execute(
             });
         }
         stubs::clean(&upper, &planned, &view, run.syscall).map_err(BuildError::io(&upper))?;
-        let options = LayerOptions {
-            compression: run.options.compression,
-            source_date_epoch: run.options.source_date_epoch,
-            whiteouts: true,
-        };
         let created_by = format!("RUN {}", args.join(" "));
-        match create_layer(run.store, run.syscall, &upper, &options)? {
-            Some(layer) => {
-                let layer_work = run.store.temp_dir("layer-")?;
-                std::fs::rename(&upper, layer_work.path().join("fs"))
-                    .map_err(BuildError::io(&upper))?;
-                let dir = adopt(
-                    run.store,
-                    layer_work.path(),
-                    &layer.diff_id,
-                    run.syscall.euid() == 0,
-                )?;
-                let history = run.history(&created_by, false);
-                state.push_layer(layer, dir, history);
-            }
-            None => {
-                let history = run.history(&created_by, true);
-                state.image.push_history(history);
-            }
-        }
-        Ok(())
+        run.commit_layer(state, &upper, &created_by, true)
     })
 }
 
