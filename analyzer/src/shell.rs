@@ -97,6 +97,11 @@ impl Command {
         i
     }
 
+    /// The word naming the real program, skipping wrappers (`sudo apt-get` → `apt-get`).
+    pub fn program_word(&self) -> Option<&Word> {
+        self.argv.get(self.start)
+    }
+
     /// The real program name, skipping wrappers (`sudo apt-get` → `apt-get`).
     pub fn program(&self) -> Option<&str> {
         self.argv

@@ -1,4 +1,5 @@
 //! Shared knowledge rules draw on: package managers, secret-looking names and files.
 
 pub mod copy;
+pub mod edits;
 pub mod packages;

@@ -1,4 +1,4 @@
-use super::support::{program_word, runs};
+use super::support::runs;
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
@@ -86,7 +86,7 @@ impl Rule for AptInsteadOfAptGet {
                 if p.manager != Manager::Apt {
                     continue;
                 }
-                let Some(word) = program_word(command) else {
+                let Some(word) = command.program_word() else {
                     continue;
                 };
                 let subcommand = p.subcommand.map(|w| w.text.as_str());

@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word, runs};
+use super::support::{base_name, runs};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
@@ -65,7 +65,7 @@ impl Rule for CdInsteadOfWorkdir {
             else {
                 continue;
             };
-            if first.nested || program_word(first).map(|w| base_name(&w.text)) != Some("cd") {
+            if first.nested || first.program_word().map(|w| base_name(&w.text)) != Some("cd") {
                 continue;
             }
             let Some(dir) = first

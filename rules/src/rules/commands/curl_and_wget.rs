@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word};
+use super::support::base_name;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Keyword;
 
@@ -58,7 +58,7 @@ impl Rule for CurlAndWget {
                     continue;
                 }
                 for command in instruction.commands() {
-                    let Some(word) = program_word(command) else {
+                    let Some(word) = command.program_word() else {
                         continue;
                     };
                     let tool = match base_name(&word.text) {

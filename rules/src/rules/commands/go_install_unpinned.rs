@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word, runs};
+use super::support::{base_name, runs};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Word;
 use plimsoll_analyzer::shell::Command;
@@ -128,7 +128,7 @@ impl Rule for GoInstallUnpinned {
 
 /// `go install|get|run` and the package words it names (for `go run`, only the first).
 fn go_packages(command: &Command) -> Option<(&'static str, Vec<&Word>)> {
-    if base_name(&program_word(command)?.text) != "go" {
+    if base_name(&command.program_word()?.text) != "go" {
         return None;
     }
     let args = command.program_args();

@@ -1,4 +1,4 @@
-use super::support::{RunsAs, base_name, has_mount, program_word, runs, runs_as};
+use super::support::{RunsAs, base_name, has_mount, runs, runs_as};
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Span;
@@ -108,7 +108,7 @@ impl Rule for PackageCacheNotMounted {
 /// A command that fills a package cache: its span, how to show it, and the cache
 /// directories to mount.
 fn downloads(command: &Command, home: &str) -> Option<(Span, String, Vec<String>)> {
-    let program = program_word(command)?;
+    let program = command.program_word()?;
     let name = base_name(&program.text);
     let args = command.program_args();
     let sub = args.iter().find(|w| !w.text.starts_with('-'));

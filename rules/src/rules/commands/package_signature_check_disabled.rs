@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word, runs};
+use super::support::{base_name, runs};
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Word;
@@ -76,7 +76,7 @@ impl Rule for PackageSignatureCheckDisabled {
             // A package file the same RUN downloads is as unchecked as a remote one.
             let downloads = instruction.commands().any(|c| {
                 matches!(
-                    program_word(c).map(|w| base_name(&w.text)),
+                    c.program_word().map(|w| base_name(&w.text)),
                     Some("curl" | "wget")
                 )
             });
@@ -107,7 +107,7 @@ type Finding<'a> = (&'a Word, String, &'static str, &'static str);
 fn find(command: &Command, local: bool) -> Vec<Finding<'_>> {
     let mut found: Vec<Finding<'_>> = Vec::new();
     let args = command.program_args();
-    let program = program_word(command).map_or("", |w| base_name(&w.text));
+    let program = command.program_word().map_or("", |w| base_name(&w.text));
     // Repository settings written anywhere in a command: sources lines, .repo files.
     for word in args {
         let lower = word.text.to_ascii_lowercase();

@@ -1,4 +1,4 @@
-use super::support::{program_word, runs};
+use super::support::runs;
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -78,7 +78,7 @@ impl Rule for PackageUpgradeInBuild {
                 if !upgrades_all {
                     continue;
                 }
-                let (Some(program), Some(sub)) = (program_word(command), p.subcommand) else {
+                let (Some(program), Some(sub)) = (command.program_word(), p.subcommand) else {
                     continue;
                 };
                 let shown = format!("{} {}", command.program().unwrap_or_default(), sub.text);

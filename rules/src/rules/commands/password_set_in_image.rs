@@ -1,4 +1,4 @@
-use super::support::{base_name, is_literal_word, program_word, runs};
+use super::support::{base_name, is_literal_word, runs};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Word;
 use plimsoll_analyzer::shell::{Command, Connector};
@@ -63,7 +63,7 @@ impl Rule for PasswordSetInImage {
         for instruction in runs(ctx.file) {
             let commands: Vec<&Command> = instruction.commands().collect();
             for (i, command) in commands.iter().enumerate() {
-                let Some(program) = program_word(command).map(|w| base_name(&w.text)) else {
+                let Some(program) = command.program_word().map(|w| base_name(&w.text)) else {
                     continue;
                 };
                 let found: Vec<(&Word, String)> = match program {

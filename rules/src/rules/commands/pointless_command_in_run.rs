@@ -1,4 +1,4 @@
-use super::support::{base_name, has_mount, program_word, runs};
+use super::support::{base_name, has_mount, runs};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Instruction;
 use plimsoll_analyzer::shell::Command;
@@ -66,7 +66,7 @@ impl Rule for PointlessCommandInRun {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for instruction in runs(ctx.file) {
             for command in instruction.commands() {
-                let Some(word) = program_word(command) else {
+                let Some(word) = command.program_word() else {
                     continue;
                 };
                 let Some((message, help)) = pointless(instruction, command) else {
@@ -80,7 +80,7 @@ impl Rule for PointlessCommandInRun {
 
 /// Why the command is pointless in a build, and what to do instead.
 fn pointless(instruction: &Instruction, command: &Command) -> Option<(String, &'static str)> {
-    let name = base_name(&program_word(command)?.text);
+    let name = base_name(&command.program_word()?.text);
     let args = command.program_args();
     let found = match name {
         "ssh" if !has_mount(instruction, "ssh") => (

@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word, runs};
+use super::support::{base_name, runs};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Span;
 use plimsoll_analyzer::shell::{Command, Connector};
@@ -57,7 +57,7 @@ impl Rule for RemoteScriptPipedToShell {
         for instruction in runs(ctx.file) {
             let commands: Vec<&Command> = instruction.commands().collect();
             for (i, command) in commands.iter().enumerate() {
-                let Some(program) = program_word(command).map(|w| base_name(&w.text)) else {
+                let Some(program) = command.program_word().map(|w| base_name(&w.text)) else {
                     continue;
                 };
                 // `… | sh`: a download earlier in the pipeline.
@@ -170,7 +170,7 @@ fn download_before<'a>(commands: &[&'a Command], at: usize) -> Option<(&'a Comma
         if !command.pipes_into_next {
             return None;
         }
-        let tool = match program_word(command).map(|w| base_name(&w.text)) {
+        let tool = match command.program_word().map(|w| base_name(&w.text)) {
             Some("curl") if !curl_writes_file(command) => Some("curl"),
             Some("wget") if wget_writes_stdout(command) => Some("wget"),
             _ => None,

@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word, runs};
+use super::support::{base_name, runs};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Word;
 use plimsoll_analyzer::shell::Command;
@@ -58,7 +58,7 @@ impl Rule for ShellReplacedBySymlink {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for instruction in runs(ctx.file) {
             for command in instruction.commands() {
-                if program_word(command).map(|w| base_name(&w.text)) != Some("ln") {
+                if command.program_word().map(|w| base_name(&w.text)) != Some("ln") {
                     continue;
                 }
                 let operands = operands(command);

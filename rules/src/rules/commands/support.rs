@@ -3,7 +3,7 @@
 //! the edits that insert an option or append a command.
 
 use crate::diagnostic::Edit;
-use plimsoll_analyzer::shell::Command;
+pub use crate::helpers::edits::insert_option;
 use plimsoll_analyzer::{Base, Dockerfile, Form, Instruction, Keyword, Stage, Word};
 
 /// RUN instructions in file order, each ONBUILD RUN right after its ONBUILD (it runs in
@@ -13,12 +13,6 @@ pub fn runs(file: &Dockerfile) -> impl Iterator<Item = &Instruction> {
         .iter()
         .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
         .filter(|i| i.keyword == Keyword::Run)
-}
-
-/// The word that names the program a command runs, after wrappers such as `sudo` and
-/// `env` (`sudo -E apt-get` → `apt-get`).
-pub fn program_word(command: &Command) -> Option<&Word> {
-    command.argv.get(command.effective_start())
 }
 
 /// The base name of a path (`/usr/bin/sudo` → `sudo`).
@@ -102,16 +96,6 @@ pub fn runs_as(file: &Dockerfile, instruction: &Instruction) -> RunsAs {
         "" => RunsAs::Unknown,
         _ => RunsAs::NonRoot,
     }
-}
-
-/// Inserts ` option` right after `word` (`, "option"` in exec form).
-pub fn insert_after(instruction: &Instruction, word: &Word, option: &str) -> Edit {
-    let text = if instruction.is_exec_form() {
-        format!(", \"{option}\"")
-    } else {
-        format!(" {option}")
-    };
-    Edit::insert(word.span.end, text)
 }
 
 /// Appends ` && {command}` after the last command of a shell-form RUN without heredocs,

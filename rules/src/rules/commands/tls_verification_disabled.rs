@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word, runs, short_option_in};
+use super::support::{base_name, runs, short_option_in};
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::shell::Command;
@@ -171,7 +171,7 @@ fn in_command(command: &Command, found: &mut Vec<Found>) {
             });
         }
     }
-    let Some(program) = program_word(command) else {
+    let Some(program) = command.program_word() else {
         return;
     };
     let name = base_name(&program.text);

@@ -1,4 +1,4 @@
-use super::support::{base_name, insert_after, program_word, runs};
+use super::support::{base_name, insert_option, runs};
 use crate::{Context, Diagnostic, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Word;
 use plimsoll_analyzer::shell::Command;
@@ -67,7 +67,7 @@ impl Rule for UseraddHighUidWithoutNoLogInit {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for instruction in runs(ctx.file) {
             for command in instruction.commands() {
-                let Some(program) = program_word(command) else {
+                let Some(program) = command.program_word() else {
                     continue;
                 };
                 if base_name(&program.text) != "useradd" {
@@ -106,7 +106,7 @@ impl Rule for UseraddHighUidWithoutNoLogInit {
                     )
                     .with_fix(Fix::safe(
                         "Add `-l`",
-                        vec![insert_after(instruction, program, "-l")],
+                        vec![insert_option(instruction, program, "-l")],
                     )),
                 );
             }

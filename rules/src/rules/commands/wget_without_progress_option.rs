@@ -1,4 +1,4 @@
-use super::support::{base_name, program_word, runs};
+use super::support::{base_name, runs};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::shell::Command;
 
@@ -53,7 +53,7 @@ impl Rule for WgetWithoutProgressOption {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for instruction in runs(ctx.file) {
             for command in instruction.commands() {
-                let Some(word) = program_word(command) else {
+                let Some(word) = command.program_word() else {
                     continue;
                 };
                 if base_name(&word.text) != "wget" || quiet(command) {

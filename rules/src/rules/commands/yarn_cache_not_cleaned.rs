@@ -1,4 +1,4 @@
-use super::support::{append_command, base_name, in_final_image, mounts, program_word};
+use super::support::{append_command, base_name, in_final_image, mounts};
 use crate::{Context, Diagnostic, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::shell::Command;
 use plimsoll_analyzer::{Instruction, Keyword};
@@ -94,7 +94,7 @@ impl Rule for YarnCacheNotCleaned {
             let Some(install) = uncleaned else {
                 continue;
             };
-            let Some(program) = program_word(install) else {
+            let Some(program) = install.program_word() else {
                 continue;
             };
             let (span, shown) = match subcommand(install) {
@@ -123,7 +123,9 @@ impl Rule for YarnCacheNotCleaned {
 }
 
 fn is_yarn(command: &Command) -> bool {
-    program_word(command).is_some_and(|w| base_name(&w.text) == "yarn")
+    command
+        .program_word()
+        .is_some_and(|w| base_name(&w.text) == "yarn")
 }
 
 fn subcommand(command: &Command) -> Option<&plimsoll_analyzer::Word> {

@@ -1,4 +1,4 @@
-use super::support::{program_word, runs};
+use super::support::runs;
 use crate::helpers::packages::{Manager, PackageCommand};
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 
@@ -57,7 +57,7 @@ impl Rule for ZypperDistUpgrade {
                 if p.manager != Manager::Zypper || !p.subcommand_is(&["dist-upgrade", "dup"]) {
                     continue;
                 }
-                let (Some(program), Some(sub)) = (program_word(command), p.subcommand) else {
+                let (Some(program), Some(sub)) = (command.program_word(), p.subcommand) else {
                     continue;
                 };
                 out.push(

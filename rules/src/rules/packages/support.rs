@@ -3,6 +3,7 @@
 //! and the edits that add an option or a command.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+pub use crate::helpers::edits::insert_option;
 use crate::helpers::packages::{Manager, PackageCommand, installs, package_commands};
 use crate::rule::RuleMeta;
 use plimsoll_analyzer::shell::{Command, Connector};
@@ -350,11 +351,6 @@ pub fn fed_by_yes(instruction: &Instruction, command: &Command) -> bool {
         .is_some_and(|previous| previous.program() == Some("yes"))
 }
 
-/// The real program word of a command (after `sudo` and other wrappers).
-pub fn program_word(command: &Command) -> Option<&Word> {
-    command.argv.get(command.effective_start())
-}
-
 /// The command's wrappers and program as written (`sudo -E yum`), to start another
 /// command the same way. Falls back to the program name when a word holds a space or a
 /// variable.
@@ -383,16 +379,6 @@ pub fn append_help(instruction: &Instruction, command: &str) -> String {
     } else {
         format!("end the RUN with `&& {command}`")
     }
-}
-
-/// Inserts `option` right after `word`: ` -y` in shell form, `, "-y"` in exec form.
-pub fn insert_option(instruction: &Instruction, word: &Word, option: &str) -> Edit {
-    let text = if instruction.is_exec_form() {
-        format!(", \"{option}\"")
-    } else {
-        format!(" {option}")
-    };
-    Edit::insert(word.span.end, text)
 }
 
 /// Appends ` && {command}` after the last command of a shell-form RUN without heredocs,
@@ -535,7 +521,7 @@ pub fn same_flags(a: &Instruction, b: &Instruction) -> bool {
 /// From the program word to the subcommand (`apt-get install`): where a finding about a
 /// package command points.
 pub fn head_span(p: &PackageCommand<'_>) -> Span {
-    let start = program_word(p.command).map_or(p.command.span, |w| w.span);
+    let start = p.command.program_word().map_or(p.command.span, |w| w.span);
     match p.subcommand {
         Some(sub) => start.cover(sub.span),
         None => start,
@@ -691,7 +677,7 @@ pub fn check_prompts(
                 p.subcommand
             };
             let anchor = if spec.global {
-                program_word(p.command)
+                p.command.program_word()
             } else {
                 action
             };
@@ -710,7 +696,9 @@ pub fn check_prompts(
             } else {
                 format!("{program} {subcommand} {option} …")
             };
-            let span = program_word(p.command)
+            let span = p
+                .command
+                .program_word()
                 .map_or(p.command.span, |w| w.span)
                 .cover(action.span);
             out.push(
