@@ -218,10 +218,13 @@ pub fn lex(
     }
 }
 
-/// Does the physical line end with the escape character (trailing blanks allowed)?
+/// Does the physical line end with the escape character (trailing blanks allowed)? As in
+/// BuildKit, an escape character preceded by another one does not continue the line
+/// (`ENV DIR C:\\dir\\` ends there), however many precede it.
 fn continues(content: &str, escape: char) -> Option<usize> {
     let trimmed = content.trim_end_matches([' ', '\t']);
-    trimmed.strip_suffix(escape).map(|without| without.len())
+    let without = trimmed.strip_suffix(escape)?;
+    (!without.ends_with(escape)).then_some(without.len())
 }
 
 fn lex_instruction(
@@ -486,5 +489,16 @@ mod tests {
         let (ins, _) = lex_all(text, '\\');
         assert!(!ins[0].heredocs[0].terminated);
         assert_eq!(ins[0].span.end, text.len());
+    }
+
+    #[test]
+    fn an_escaped_escape_does_not_continue_the_line() {
+        // BuildKit: a path ending in `\\` (Windows) ends the instruction.
+        let text = "ENV C a\\\\\nENV D b\\\\\\\nENV E c\\\n\\\nd\n";
+        let (ins, _) = lex_all(text, '\\');
+        let spans: Vec<&str> = ins.iter().map(|i| i.span.text(text)).collect();
+        assert_eq!(spans, ["ENV C a\\\\", "ENV D b\\\\\\", "ENV E c\\\n\\\nd"]);
+        let text = "ENV C a``\nENV D b\n";
+        assert_eq!(lex_all(text, '`').0.len(), 2);
     }
 }

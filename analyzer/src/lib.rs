@@ -13,7 +13,6 @@ pub mod instruction;
 pub mod lexer;
 pub mod shell;
 pub mod span;
-mod syntax;
 pub mod vars;
 pub mod words;
 

@@ -48,14 +48,14 @@ pub fn check_with(
     let check_error = suppression::check_error(file);
     let mut all = Vec::new();
     let mut found = Vec::new();
-    for rule in registry::all() {
+    for (index, rule) in registry::all().enumerate() {
         let meta = rule.meta();
-        if !settings.is_enabled(meta) {
+        let (enabled, severity) = settings.resolved(index);
+        if !enabled {
             continue;
         }
         found.clear();
         rule.check(&ctx, &mut found);
-        let severity = settings.severity_override(meta);
         let error = check_error && meta.buildkit_alias().is_some();
         all.extend(
             found

@@ -22,8 +22,9 @@ pub fn matches(selector: &str, meta: &RuleMeta) -> bool {
     if meta.answers_to(s) {
         return true;
     }
-    let upper = s.to_ascii_uppercase();
-    upper.len() >= 2 && upper.len() < meta.code.len() && meta.code.starts_with(&upper)
+    s.len() >= 2
+        && s.len() < meta.code.len()
+        && meta.code.as_bytes()[..s.len()].eq_ignore_ascii_case(s.as_bytes())
 }
 
 /// Whether a selector names at least one rule or ShellCheck code (used to reject typos).

@@ -154,6 +154,7 @@ impl Resolved {
             severity_overrides: config.severity_overrides,
             options: config.options,
             honour_pragmas: config.honour_pragmas.unwrap_or(true),
+            resolved: Default::default(),
         };
         Resolved {
             settings: Arc::new(settings),
