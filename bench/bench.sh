@@ -12,6 +12,7 @@
 #   -n RUNS          timed runs per measurement (default 10)
 #   -w WARMUP        warmup runs per measurement (default 2)
 #   --lines N        RUN instructions in the generated worst case (default 1000)
+#   --every-rule     run every rule, the opt-in ones too (`--select` with every code)
 #   --hadolint-only  time hadolint alone (baseline figures; plimsoll not needed)
 #   --no-build       never run cargo; fail if the plimsoll binary is missing
 #   --no-hyperfine   use the median-of-RUNS loop even when hyperfine is installed
@@ -37,6 +38,7 @@ runs=10
 warmup=2
 lines=1000
 hadolint_only=0
+every_rule=0
 no_build=0
 use_hyperfine=1
 positional=()
@@ -50,6 +52,7 @@ while (($#)); do
         -w) warmup=${2:?-w needs a number}; shift 2 ;;
         --lines) lines=${2:?--lines needs a number}; shift 2 ;;
         --hadolint-only) hadolint_only=1; shift ;;
+        --every-rule) every_rule=1; shift ;;
         --no-build) no_build=1; shift ;;
         --no-hyperfine) use_hyperfine=0; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -265,6 +268,13 @@ ratio() { # ratio A B: A / B to two decimals, NA if either is missing
 }
 fmt_s() { if [[ $1 == NA ]]; then echo NA; else awk -v t="$1" 'BEGIN { printf "%.3f\n", t }'; fi; }
 
+if ((every_rule && !hadolint_only)); then
+    every_code=$("$plimsoll" rule --all --format json |
+        jq -r 'if type == "array" then . else .rules end | map(.code) | join(",")')
+    [[ -n $every_code ]] || die "could not list the rules with '$plimsoll rule --all'"
+    plimsoll_args+=(--select "$every_code")
+fi
+
 declare -A median rss
 for set in corpus worstcase; do
     if [[ $set == corpus ]]; then dir=$corpus; set_files=("${files[@]}"); else dir=$worst_dir; set_files=("$worst_name"); fi
@@ -281,7 +291,8 @@ done
 echo "corpus: ${#files[@]} files in $corpus"
 echo "worst case: 1 file, FROM + $lines RUN instructions ($(wc -l <"$worst_dir/$worst_name") lines)"
 [[ -n $hadolint ]] && echo "hadolint: $hadolint ($("$hadolint" --version))"
-((hadolint_only)) || echo "plimsoll: $plimsoll (check --format concise${plimsoll_args[*]:+ ${plimsoll_args[*]}})"
+((hadolint_only)) || echo "plimsoll: $plimsoll (check --format concise${plimsoll_args[*]:+ ${plimsoll_args[*]}})" |
+    sed -E 's/--select PL[0-9]{3}(,PL[0-9]{3})+/--select <every rule>/'
 echo "timing: $( ((have_hyperfine)) && echo "hyperfine median" || echo "median of loop"), $runs runs, $warmup warmup"
 echo
 
@@ -305,7 +316,7 @@ if [[ $rss_c != NA && $rss_w != NA ]]; then
     peak=$((rss_c > rss_w ? rss_c : rss_w))
 fi
 
-summary="files_corpus=${#files[@]} worstcase_runs=$lines"
+summary="files_corpus=${#files[@]} worstcase_runs=$lines every_rule=$every_rule"
 summary+=" plimsoll_corpus_s=$(fmt_s "${median[plimsoll-corpus]}") hadolint_corpus_s=$(fmt_s "${median[hadolint-corpus]}")"
 summary+=" ratio_corpus=$(ratio "${median[hadolint-corpus]}" "${median[plimsoll-corpus]}")"
 summary+=" plimsoll_worstcase_s=$(fmt_s "${median[plimsoll-worstcase]}") hadolint_worstcase_s=$(fmt_s "${median[hadolint-worstcase]}")"

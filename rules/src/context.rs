@@ -1,8 +1,10 @@
 //! What a rule gets to look at. Rules do no I/O: everything comes in here as data.
 
 use crate::options::RuleOptions;
+use crate::rules::secrets::sensitive_files::{SensitivePath, classify};
 use plimsoll_analyzer::Dockerfile;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
+use std::sync::OnceLock;
 
 /// Most files [`BuildContext::read`] lists; rules work on what was read.
 pub const CONTEXT_FILE_LIMIT: usize = 100_000;
@@ -14,6 +16,9 @@ pub struct BuildContext {
     pub files: Vec<String>,
     /// The parsed `.dockerignore` (empty when there is none).
     pub dockerignore: DockerIgnore,
+    /// Included files that hold credentials, by index into `files`, worked out on first use:
+    /// every Dockerfile of a directory shares its context, so this is classified once.
+    sensitive: OnceLock<Vec<(usize, SensitivePath)>>,
 }
 
 impl BuildContext {
@@ -22,6 +27,7 @@ impl BuildContext {
         BuildContext {
             files,
             dockerignore,
+            sensitive: OnceLock::new(),
         }
     }
 
@@ -65,6 +71,22 @@ impl BuildContext {
             .iter()
             .map(String::as_str)
             .filter(|f| !self.dockerignore.is_excluded(f))
+    }
+
+    /// Files that `docker build` sends and that hold credentials (see
+    /// [`classify`](crate::rules::secrets::sensitive_files::classify)), in file order.
+    pub(crate) fn sensitive_included(&self) -> impl Iterator<Item = (&str, &SensitivePath)> {
+        self.sensitive
+            .get_or_init(|| {
+                self.files
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| !self.dockerignore.is_excluded(f))
+                    .filter_map(|(i, f)| classify(f).map(|found| (i, found)))
+                    .collect()
+            })
+            .iter()
+            .map(|(i, found)| (self.files[*i].as_str(), found))
     }
 }
 

@@ -63,7 +63,6 @@ impl Rule for ContextSensitiveFilesIncluded {
         let Some(context) = ctx.build_context else {
             return;
         };
-        let included: Vec<&str> = context.included().collect();
         for instruction in &ctx.file.instructions {
             let Some(copy) = CopyArgs::of(instruction) else {
                 continue;
@@ -87,7 +86,7 @@ impl Rule for ContextSensitiveFilesIncluded {
                     continue;
                 };
                 let mut items: Vec<String> = Vec::new();
-                for file in &included {
+                for (file, found) in context.sensitive_included() {
                     let inside = dir.is_empty()
                         || file
                             .strip_prefix(dir.as_str())
@@ -95,15 +94,13 @@ impl Rule for ContextSensitiveFilesIncluded {
                     if !inside {
                         continue;
                     }
-                    if let Some(found) = classify(file) {
-                        let item = if found.is_dir {
-                            format!("{}/", found.item)
-                        } else {
-                            found.item
-                        };
-                        if !items.contains(&item) {
-                            items.push(item);
-                        }
+                    let item = if found.is_dir {
+                        format!("{}/", found.item)
+                    } else {
+                        found.item.clone()
+                    };
+                    if !items.contains(&item) {
+                        items.push(item);
                     }
                 }
                 if items.is_empty() {

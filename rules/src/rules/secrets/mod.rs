@@ -10,7 +10,7 @@ mod options;
 mod password_on_command_line;
 mod secret_in_arg_or_env_name;
 mod sensitive_file_copied;
-mod sensitive_files;
+pub(crate) mod sensitive_files;
 
 pub use context_sensitive_files_included::ContextSensitiveFilesIncluded;
 pub use credential_in_arg_or_env_value::CredentialInArgOrEnvValue;
