@@ -46,6 +46,69 @@ Settings come from the editor (initialization options or workspace configuration
     Lsp(LspArgs),
     /// Show where an image's bytes go: per-layer sizes and dive's waste measures.
     Analyze(AnalyzeArgs),
+    /// Pull an image from a registry into the local store.
+    Pull(PullArgs),
+    /// Push an image to a registry.
+    Push(PushArgs),
+}
+
+/// How to reach registries (build, run, analyze, pull, push).
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// Talk plain HTTP to this registry (HOST or HOST:PORT, as in image names; repeatable).
+    /// Every other registry is reached over HTTPS.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "REF is an image name: `nginx` is docker.io/library/nginx:latest, `ghcr.io/o/app:1`, `registry.example:5000/app@sha256:…`. A multi-platform image gives the manifest of this machine's platform. Credentials come from Docker's configuration ($DOCKER_CONFIG/config.json or ~/.docker/config.json: auths, credHelpers, credsStore). The image is tagged in the store under its full name; the digest the reference resolved to is printed on stdout.
+
+Examples:
+  plimsoll pull debian:12
+  plimsoll pull --insecure-registry localhost:5000 localhost:5000/app:1"
+)]
+pub struct PullArgs {
+    /// The image to pull.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
+    /// The store directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "IMAGE is a name in the local store (plimsoll build --tag, plimsoll pull), oci:DIR[:TAG], docker-archive:FILE or rootfs:PATH. REF is where it goes: a registry name with a tag (default latest). Images from the store are pushed byte for byte; others as Plimsoll stores them. The digest of the pushed manifest is printed on stdout.
+
+Examples:
+  plimsoll push app:dev registry.example/team/app:1.0
+  plimsoll push --insecure-registry localhost:5000 oci:./layout:v1 localhost:5000/app:v1"
+)]
+pub struct PushArgs {
+    /// The image to push.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// Where to push it.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    /// Map an image name to a local image, as for build (repeatable).
+    #[arg(long = "base", value_name = "NAME=REF")]
+    pub bases: Vec<String>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
+    /// The store directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -278,7 +341,8 @@ pub enum LayerCompression {
 #[command(
     after_help = "Image references: FROM takes image names. --base NAME=REF maps a name to \
 a local image: REF is oci:DIR[:TAG] (an OCI image layout), docker-archive:FILE, rootfs:PATH (a \
-directory or tar) or scratch. Names without a mapping come from Plimsoll's store (--tag).\n\n\
+directory or tar) or scratch. Names without a mapping come from Plimsoll's store (--tag, \
+earlier pulls), else from their registry (always with --pull).\n\n\
 Exit status: 0 built, 1 the build failed (a RUN failed, a file is missing…), 2 usage or \
 configuration error, 130 interrupted.\n\n\
 Examples:\n  plimsoll build --base debian:12=oci:./debian:12 --tag app:dev .\n  \
@@ -309,6 +373,9 @@ pub struct BuildArgs {
     /// Take FROM images from a registry rather than the local store.
     #[arg(long)]
     pub pull: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 
     /// Name the image in the local store (repeatable).
     #[arg(long, short = 't', value_name = "NAME")]
@@ -395,6 +462,9 @@ pub struct AnalyzeArgs {
     #[arg(long = "base", value_name = "NAME=REF")]
     pub bases: Vec<String>,
 
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
     /// The store directory.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -443,6 +513,9 @@ pub struct RunArgs {
     /// Map an image name to a local image, as for build (repeatable).
     #[arg(long = "base", value_name = "NAME=REF")]
     pub bases: Vec<String>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 
     /// The store directory.
     #[arg(long, value_name = "DIR")]

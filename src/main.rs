@@ -57,6 +57,8 @@ fn main() -> ExitCode {
         args::Command::Cache(cache) => commands::cache::run(cache),
         args::Command::Lsp(lsp) => commands::lsp::run(lsp),
         args::Command::Analyze(analyze) => commands::analyze::run(analyze),
+        args::Command::Pull(pull) => commands::registry::pull(pull),
+        args::Command::Push(push) => commands::registry::push(push),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -15,7 +15,8 @@ pub fn run(mut args: AnalyzeArgs) -> Result<Exit> {
     }
     let store = open_store(args.root.as_deref())?;
     let syscall = plimsoll_engine::syscall::host();
-    let source = resolver(&args.bases, false)?.resolve_location(&args.image, &store)?;
+    let source =
+        resolver(&args.bases, false, &args.registry)?.resolve_location(&args.image, &store)?;
     let image = source
         .load(&store, syscall.as_ref())
         .with_context(|| format!("cannot load {}", source.describe()))?;

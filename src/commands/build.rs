@@ -2,11 +2,12 @@
 //! display (live on a terminal, plain lines otherwise).
 
 use crate::Exit;
-use crate::args::{BuildArgs, LayerCompression, NetworkMode, ProgressMode};
+use crate::args::{BuildArgs, LayerCompression, NetworkMode, ProgressMode, RegistryArgs};
 use anyhow::{Context, Result, bail};
 use plimsoll_engine::build::{BuildError, BuildOptions, Builder, Event, Progress, SecretSource};
 use plimsoll_engine::export::Output;
 use plimsoll_engine::image::Compression;
+use plimsoll_engine::registry::RegistryOptions;
 use plimsoll_engine::sandbox::{Network, Sandbox};
 use plimsoll_engine::source::{BaseMapping, Resolver};
 use plimsoll_engine::store::Store;
@@ -27,12 +28,35 @@ pub fn open_store(root: Option<&std::path::Path>) -> Result<Store> {
     Store::open(&root).with_context(|| format!("cannot open the store at {}", root.display()))
 }
 
-pub fn resolver(bases: &[String], pull: bool) -> Result<Resolver> {
+pub fn resolver(bases: &[String], pull: bool, registry: &RegistryArgs) -> Result<Resolver> {
     let bases = bases
         .iter()
         .map(|b| BaseMapping::parse(b))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Resolver { bases, pull })
+    Ok(Resolver {
+        bases,
+        pull,
+        registry: registry_options(registry)?,
+    })
+}
+
+/// `--insecure-registry` values, checked to be a HOST[:PORT] as image names spell them.
+pub fn registry_options(args: &RegistryArgs) -> Result<RegistryOptions> {
+    for host in &args.insecure_registries {
+        let valid = !host.is_empty()
+            && !host.contains(['/', '@'])
+            && !host.chars().any(char::is_whitespace)
+            && host
+                .rsplit_once(':')
+                .is_none_or(|(h, port)| !h.is_empty() && port.parse::<u16>().is_ok());
+        if !valid {
+            bail!("--insecure-registry {host}: expected HOST or HOST:PORT, e.g. localhost:5000");
+        }
+    }
+    Ok(RegistryOptions {
+        insecure: args.insecure_registries.clone(),
+        credentials_file: None,
+    })
 }
 
 pub fn network(mode: NetworkMode) -> Network {
@@ -45,7 +69,7 @@ pub fn network(mode: NetworkMode) -> Network {
 fn options(args: &BuildArgs) -> Result<BuildOptions> {
     let mut builder = BuildOptions::builder(&args.context)
         .target(args.target.clone())
-        .resolver(resolver(&args.bases, args.pull)?)
+        .resolver(resolver(&args.bases, args.pull, &args.registry)?)
         .no_cache(args.no_cache)
         .network(network(args.network))
         .source_date_epoch(match args.source_date_epoch {
