@@ -136,11 +136,7 @@ impl Repository {
 
     /// Sends a request made by `make` with the current authorization; on a 401, answers
     /// the challenge and sends it once more.
-    fn send(
-        &mut self,
-        url: &str,
-        make: &MakeRequest<'_>,
-    ) -> Result<Response<Body>, RegistryError> {
+    fn send(&mut self, url: &str, make: &MakeRequest<'_>) -> Result<Response<Body>, RegistryError> {
         let response = make(&self.agent, self.authorization.as_deref())
             .map_err(|e| self.http_error(url, e))?;
         if response.status().as_u16() != 401 {
