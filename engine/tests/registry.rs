@@ -100,6 +100,11 @@ fn skopeo_pushes_a_multi_platform_index_and_plimsoll_pulls_this_platform() {
     }
     // Manifest, config, one layer: the other platform's blobs are not fetched.
     assert_eq!(blob_count(&store), 3);
+    // A pulled configuration is kept as the registry sent it (not re-serialized), and
+    // pruning the cache keeps every blob of a tagged image.
+    plimsoll_engine::build::prune_cache(&store, false).unwrap();
+    assert_eq!(blob_count(&store), 3);
+    plimsoll_engine::image::Image::load(&store, &pulled.manifest).unwrap();
 
     // By digest, and again: nothing new is stored.
     let by_digest = ImageName::parse(&format!("{}/team/multi@{index}", registry.host)).unwrap();
