@@ -50,6 +50,68 @@ Settings come from the editor (initialization options or workspace configuration
     Pull(PullArgs),
     /// Push an image to a registry.
     Push(PushArgs),
+    /// Inspect and manage the images in the local store.
+    Image(ImageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    #[command(subcommand)]
+    pub command: ImageCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// List the images in the local store: name, image ID, layers, size, creation time.
+    Ls {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+        format: AnalyzeFormat,
+        /// The store directory.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+    /// Print an image's manifest digest, configuration and layers as JSON.
+    #[command(after_help = "IMAGE is a name in the local store, oci:DIR[:TAG], \
+docker-archive:FILE or rootfs:PATH (names not in the store are pulled).")]
+    Inspect(ImageRefArgs),
+    /// One row a layer: the instruction that made it, compressed and uncompressed size,
+    /// files added, modified and removed (layers are streamed, not unpacked).
+    Layers {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+        format: AnalyzeFormat,
+        #[command(flatten)]
+        image: ImageRefArgs,
+    },
+    /// Remove names from the local store (`plimsoll cache prune` then frees the blobs no
+    /// name uses).
+    Rm {
+        /// Image names, as given to --tag or pull.
+        #[arg(value_name = "NAME", required = true)]
+        names: Vec<String>,
+        /// The store directory.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImageRefArgs {
+    /// The image.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// Map an image name to a local image, as for build (repeatable).
+    #[arg(long = "base", value_name = "NAME=REF")]
+    pub bases: Vec<String>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
+    /// The store directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// How to reach registries (build, run, analyze, pull, push).
@@ -91,24 +153,13 @@ Examples:
   plimsoll push --insecure-registry localhost:5000 oci:./layout:v1 localhost:5000/app:v1"
 )]
 pub struct PushArgs {
-    /// The image to push.
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
+    /// The image to push (IMAGE), with where to find it.
+    #[command(flatten)]
+    pub source: ImageRefArgs,
 
     /// Where to push it.
     #[arg(value_name = "REF")]
     pub reference: String,
-
-    /// Map an image name to a local image, as for build (repeatable).
-    #[arg(long = "base", value_name = "NAME=REF")]
-    pub bases: Vec<String>,
-
-    #[command(flatten)]
-    pub registry: RegistryArgs,
-
-    /// The store directory.
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

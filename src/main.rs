@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         args::Command::Analyze(analyze) => commands::analyze::run(analyze),
         args::Command::Pull(pull) => commands::registry::pull(pull),
         args::Command::Push(push) => commands::registry::push(push),
+        args::Command::Image(image) => commands::image::run(image),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -224,3 +224,96 @@ fn docker_archives_and_local_tags() {
         assert_eq!(v["layers"][1]["created_by"], "RUN rewrite a && rm /etc/b");
     }
 }
+
+fn plimsoll_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(get_cargo_bin("plimsoll"))
+        .args(args)
+        .arg("--root")
+        .arg(dir.join("store"))
+        .output()
+        .unwrap()
+}
+
+fn stdout_json(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn image_ls_inspect_layers_and_rm_over_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("store")).unwrap();
+    let image = image(&store, dir.path());
+    let stored = image.store(&store).unwrap();
+    store
+        .set_tag("docker.io/library/demo:1", &stored.manifest)
+        .unwrap();
+
+    let ls = stdout_json(&plimsoll_in(
+        dir.path(),
+        &["image", "ls", "--format", "json"],
+    ));
+    let compressed: u64 = image.layers.iter().map(|l| l.size).sum();
+    assert_eq!(
+        ls,
+        serde_json::json!([{
+            "name": "docker.io/library/demo:1",
+            "manifest": stored.manifest.to_string(),
+            "image_id": stored.config.to_string(),
+            "layers": 2,
+            "size": compressed,
+            "created": serde_json::Value::Null,
+        }])
+    );
+    let table = plimsoll_in(dir.path(), &["image", "ls"]);
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(table.contains("docker.io/library/demo:1"), "{table}");
+    assert!(table.contains(stored.config.short()), "{table}");
+
+    let inspect = stdout_json(&plimsoll_in(dir.path(), &["image", "inspect", "demo:1"]));
+    assert_eq!(inspect["manifest"], stored.manifest.to_string());
+    assert_eq!(inspect["image_id"], stored.config.to_string());
+    assert_eq!(
+        inspect["layers"][1]["digest"],
+        image.layers[1].digest.to_string()
+    );
+    assert_eq!(
+        inspect["layers"][1]["diff_id"],
+        image.layers[1].diff_id.to_string()
+    );
+    assert_eq!(
+        inspect["history"][1]["created_by"],
+        "RUN rewrite a && rm /etc/b"
+    );
+
+    let layers = stdout_json(&plimsoll_in(
+        dir.path(),
+        &["image", "layers", "demo:1", "--format", "json"],
+    ));
+    assert_eq!(layers[0]["size"], 150);
+    assert_eq!(
+        layers[1]["files"],
+        serde_json::json!({"added": 0, "modified": 1, "removed": 2})
+    );
+
+    let rm = plimsoll_in(dir.path(), &["image", "rm", "demo:1", "other:2"]);
+    assert_eq!(
+        rm.status.code(),
+        Some(2),
+        "one unknown name: nothing removed"
+    );
+    assert_eq!(store.tags().unwrap().len(), 1);
+    let rm = plimsoll_in(dir.path(), &["image", "rm", "demo:1"]);
+    assert_eq!(
+        String::from_utf8_lossy(&rm.stdout),
+        "untagged docker.io/library/demo:1\n"
+    );
+    assert!(store.tags().unwrap().is_empty());
+    let gone = plimsoll_in(dir.path(), &["image", "inspect", "127.0.0.1:1/demo:1"]);
+    assert_eq!(gone.status.code(), Some(2));
+}

@@ -4,7 +4,7 @@ use crate::Exit;
 use crate::args::{AnalyzeArgs, AnalyzeFormat};
 use crate::commands::build::{open_store, resolver};
 use anyhow::{Context, Result};
-use plimsoll_engine::analyze::{Analysis, analyze};
+use plimsoll_engine::analyze::{Analysis, LayerReport, analyze};
 use std::io::Write;
 
 pub fn run(mut args: AnalyzeArgs) -> Result<Exit> {
@@ -180,25 +180,7 @@ fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io
         bytes(a.user_bytes)
     )?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  CREATED BY",
-        "#", "COMPRESSED", "UNCOMPRESSED", "SIZE", "ADDED", "MODIFIED", "REMOVED"
-    )?;
-    for layer in &a.layers {
-        writeln!(
-            out,
-            "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  {}",
-            layer.index,
-            bytes(layer.compressed_size),
-            bytes(layer.uncompressed_size),
-            bytes(layer.size),
-            layer.files.added,
-            layer.files.modified,
-            layer.files.removed,
-            shorten(layer.created_by.as_deref().unwrap_or("-"), 60)
-        )?;
-    }
+    layer_table(out, &a.layers)?;
     writeln!(out)?;
     if a.wasted_paths.is_empty() {
         writeln!(out, "No path is in more than one layer.")?;
@@ -247,8 +229,32 @@ fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io
     Ok(())
 }
 
+/// One row a layer: sizes, file changes and the instruction that made it.
+pub fn layer_table(out: &mut impl Write, layers: &[LayerReport]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  CREATED BY",
+        "#", "COMPRESSED", "UNCOMPRESSED", "SIZE", "ADDED", "MODIFIED", "REMOVED"
+    )?;
+    for layer in layers {
+        writeln!(
+            out,
+            "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  {}",
+            layer.index,
+            bytes(layer.compressed_size),
+            bytes(layer.uncompressed_size),
+            bytes(layer.size),
+            layer.files.added,
+            layer.files.modified,
+            layer.files.removed,
+            shorten(layer.created_by.as_deref().unwrap_or("-"), 60)
+        )?;
+    }
+    Ok(())
+}
+
 /// SI units, as dive prints them.
-fn bytes(n: u64) -> String {
+pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
     if n < 1000 {
         return format!("{n} B");
@@ -262,7 +268,7 @@ fn bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-fn shorten(text: &str, max: usize) -> String {
+pub fn shorten(text: &str, max: usize) -> String {
     let text = text.replace(['\n', '\t'], " ");
     if text.chars().count() <= max {
         text
