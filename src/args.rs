@@ -440,6 +440,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// Analyze the image after the build (on stderr, as `plimsoll analyze` with the
+    /// Dockerfile's lines); exit 1 when a threshold of plimsoll.toml's [analyze] is exceeded.
+    #[arg(long)]
+    pub analyze: bool,
+
     /// Network of RUN steps (RUN --network overrides it).
     #[arg(long, value_enum, default_value_t = NetworkMode::Host)]
     pub network: NetworkMode,
@@ -479,7 +484,10 @@ pub enum AnalyzeFormat {
     after_help = "IMAGE is a name in the local store (plimsoll build --tag), \
 oci:DIR[:TAG] or docker-archive:FILE. Layers are streamed, never unpacked.\n\n\
 Efficiency, wasted bytes and the user-wasted ratio are computed as dive computes them. \
-Exit status: 0, 1 when a --min-*/--max-* threshold is exceeded, 2 on errors.\n\n\
+Bytes a rule would have kept out (package caches, files deleted by a later layer) are \
+listed with the rule and the instruction. Thresholds: the flags, then --ci-config, then \
+[analyze] in the nearest plimsoll.toml (min-efficiency, max-wasted-bytes, \
+max-user-wasted-ratio). Exit status: 0, 1 when a threshold is exceeded, 2 on errors.\n\n\
 Examples:\n  plimsoll analyze app:dev\n  plimsoll analyze oci:./layout:v1 --format json\n  \
 plimsoll analyze docker-archive:app.tar --min-efficiency 0.95 --max-user-wasted-ratio 0.1"
 )]
@@ -508,6 +516,11 @@ pub struct AnalyzeArgs {
     /// How many of the most wasted paths to show (JSON lists them all).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+
+    /// The Dockerfile the image was built from: waste is mapped to its lines (and its
+    /// directory's plimsoll.toml gives the thresholds).
+    #[arg(long, short = 'f', value_name = "PATH")]
+    pub file: Option<PathBuf>,
 
     /// Map an image name to a local image, as for build (repeatable).
     #[arg(long = "base", value_name = "NAME=REF")]

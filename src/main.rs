@@ -7,6 +7,7 @@ mod discover;
 mod lint;
 mod printer;
 mod shellcheck;
+mod waste;
 mod write;
 
 use clap::Parser;

@@ -2,11 +2,14 @@
 //! display (live on a terminal, plain lines otherwise).
 
 use crate::Exit;
-use crate::args::{BuildArgs, LayerCompression, NetworkMode, ProgressMode, RegistryArgs};
+use crate::args::{
+    AnalyzeFormat, BuildArgs, LayerCompression, NetworkMode, ProgressMode, RegistryArgs,
+};
+use crate::config::{Mode, Overrides, Resolver as ConfigResolver};
 use anyhow::{Context, Result, bail};
 use plimsoll_engine::build::{BuildError, BuildOptions, Builder, Event, Progress, SecretSource};
 use plimsoll_engine::export::Output;
-use plimsoll_engine::image::Compression;
+use plimsoll_engine::image::{Compression, Image};
 use plimsoll_engine::registry::RegistryOptions;
 use plimsoll_engine::sandbox::{Network, Sandbox};
 use plimsoll_engine::source::{BaseMapping, Resolver};
@@ -141,6 +144,9 @@ pub fn run(args: BuildArgs) -> Result<Exit> {
     match result {
         Ok(outcome) => {
             println!("{}", outcome.stored.manifest);
+            if args.analyze {
+                return analyze_built(&args, &store, &outcome.image);
+            }
             Ok(Exit::Clean)
         }
         Err(BuildError::Interrupted) => {
@@ -152,6 +158,42 @@ pub fn run(args: BuildArgs) -> Result<Exit> {
             Ok(Exit::Findings)
         }
     }
+}
+
+/// `--analyze`: the image's analysis on stderr (stdout keeps the digest alone), waste
+/// mapped to the Dockerfile's lines, with plimsoll.toml's `[analyze]` thresholds.
+fn analyze_built(args: &BuildArgs, store: &Store, image: &Image) -> Result<Exit> {
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| args.context.join("Dockerfile"));
+    let dockerfile = std::fs::read_to_string(&path)
+        .ok()
+        .map(|text| plimsoll_analyzer::Dockerfile::parse(&text));
+    let limits = ConfigResolver::new(Mode::Discover, Overrides::default())
+        .for_file(Some(&path))?
+        .analyze;
+    let name = args
+        .tag
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "the built image".to_string());
+    let mut err = std::io::stderr().lock();
+    writeln!(err)?;
+    let exit = crate::commands::analyze::report(
+        &mut err,
+        store,
+        image,
+        &crate::commands::analyze::Report {
+            name: &name,
+            format: AnalyzeFormat::Table,
+            top: 10,
+            limits,
+            dockerfile: dockerfile.as_ref(),
+        },
+    )?;
+    err.flush()?;
+    Ok(exit)
 }
 
 /// What a terminal shows of a line that redraws itself with `\r` (progress counters).
