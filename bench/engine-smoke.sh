@@ -48,6 +48,29 @@ set -e
 [ "$bad" = 1 ] || fail "failing build exit code $bad, expected 1"
 [ "$usage" = 2 ] || fail "usage error exit code $usage, expected 2"
 
+# build --analyze: waste mapped to rules and Dockerfile lines, plimsoll.toml thresholds.
+mkdir "$work/waste"
+cat >"$work/waste/Dockerfile" <<'DOCKERFILE'
+FROM busybox
+RUN mkdir -p /var/lib/apt/lists && head -c 30000 /dev/zero >/var/lib/apt/lists/x_Packages \
+ && head -c 40000 /dev/zero >/big
+RUN rm /big
+DOCKERFILE
+printf '[analyze]\nmax-wasted-bytes = "10kB"\n' >"$work/waste/plimsoll.toml"
+set +e
+"$BIN" build --progress quiet --base "busybox=rootfs:$BUSYBOX" --analyze "$work/waste" \
+    >"$work/waste/digest" 2>"$work/waste/report"
+analyzed=$?
+set -e
+[ "$analyzed" = 1 ] || fail "build --analyze over a threshold exited $analyzed, expected 1"
+grep -q '^sha256:' "$work/waste/digest" || fail "build --analyze: no digest on stdout"
+grep -q 'PL202 apt-lists-not-removed .* line 2: RUN' "$work/waste/report" \
+    || fail "build --analyze: no PL202 at line 2: $(cat "$work/waste/report")"
+grep -q 'PL306 file-removed-in-later-layer .* line 4: RUN' "$work/waste/report" \
+    || fail "build --analyze: no PL306 at line 4"
+grep -q 'exceed the maximum 10000 (max-wasted-bytes)' "$work/waste/report" \
+    || fail "build --analyze: plimsoll.toml's threshold not applied"
+
 start=$(date +%s%N)
 "$BIN" build --progress quiet --base "busybox=rootfs:$BUSYBOX" -t smoke:1 "$work/ctx" >/dev/null
 echo "engine-smoke: cached rebuild $(( ($(date +%s%N) - start) / 1000000 )) ms"

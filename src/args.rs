@@ -46,6 +46,120 @@ Settings come from the editor (initialization options or workspace configuration
     Lsp(LspArgs),
     /// Show where an image's bytes go: per-layer sizes and dive's waste measures.
     Analyze(AnalyzeArgs),
+    /// Pull an image from a registry into the local store.
+    Pull(PullArgs),
+    /// Push an image to a registry.
+    Push(PushArgs),
+    /// Inspect and manage the images in the local store.
+    Image(ImageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    #[command(subcommand)]
+    pub command: ImageCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// List the images in the local store: name, image ID, layers, size, creation time.
+    Ls {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+        format: AnalyzeFormat,
+        /// The store directory.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+    /// Print an image's manifest digest, configuration and layers as JSON.
+    #[command(after_help = "IMAGE is a name in the local store, oci:DIR[:TAG], \
+docker-archive:FILE or rootfs:PATH (names not in the store are pulled).")]
+    Inspect(ImageRefArgs),
+    /// One row a layer: the instruction that made it, compressed and uncompressed size,
+    /// files added, modified and removed (layers are streamed, not unpacked).
+    Layers {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+        format: AnalyzeFormat,
+        #[command(flatten)]
+        image: ImageRefArgs,
+    },
+    /// Remove names from the local store (`plimsoll cache prune` then frees the blobs no
+    /// name uses).
+    Rm {
+        /// Image names, as given to --tag or pull.
+        #[arg(value_name = "NAME", required = true)]
+        names: Vec<String>,
+        /// The store directory.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImageRefArgs {
+    /// The image.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// Map an image name to a local image, as for build (repeatable).
+    #[arg(long = "base", value_name = "NAME=REF")]
+    pub bases: Vec<String>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
+    /// The store directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// How to reach registries (build, run, analyze, pull, push).
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// Talk plain HTTP to this registry (HOST or HOST:PORT, as in image names; repeatable).
+    /// Every other registry is reached over HTTPS.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "REF is an image name: `nginx` is docker.io/library/nginx:latest, `ghcr.io/o/app:1`, `registry.example:5000/app@sha256:…`. A multi-platform image gives the manifest of this machine's platform. Credentials come from Docker's configuration ($DOCKER_CONFIG/config.json or ~/.docker/config.json: auths, credHelpers, credsStore). The image is tagged in the store under its full name; the digest the reference resolved to is printed on stdout.
+
+Examples:
+  plimsoll pull debian:12
+  plimsoll pull --insecure-registry localhost:5000 localhost:5000/app:1"
+)]
+pub struct PullArgs {
+    /// The image to pull.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
+    /// The store directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "IMAGE is a name in the local store (plimsoll build --tag, plimsoll pull), oci:DIR[:TAG], docker-archive:FILE or rootfs:PATH. REF is where it goes: a registry name with a tag (default latest). Images from the store are pushed byte for byte; others as Plimsoll stores them. The digest of the pushed manifest is printed on stdout.
+
+Examples:
+  plimsoll push app:dev registry.example/team/app:1.0
+  plimsoll push --insecure-registry localhost:5000 oci:./layout:v1 localhost:5000/app:v1"
+)]
+pub struct PushArgs {
+    /// The image to push (IMAGE), with where to find it.
+    #[command(flatten)]
+    pub source: ImageRefArgs,
+
+    /// Where to push it.
+    #[arg(value_name = "REF")]
+    pub reference: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -278,7 +392,8 @@ pub enum LayerCompression {
 #[command(
     after_help = "Image references: FROM takes image names. --base NAME=REF maps a name to \
 a local image: REF is oci:DIR[:TAG] (an OCI image layout), docker-archive:FILE, rootfs:PATH (a \
-directory or tar) or scratch. Names without a mapping come from Plimsoll's store (--tag).\n\n\
+directory or tar) or scratch. Names without a mapping come from Plimsoll's store (--tag, \
+earlier pulls), else from their registry (always with --pull).\n\n\
 Exit status: 0 built, 1 the build failed (a RUN failed, a file is missing…), 2 usage or \
 configuration error, 130 interrupted.\n\n\
 Examples:\n  plimsoll build --base debian:12=oci:./debian:12 --tag app:dev .\n  \
@@ -310,6 +425,9 @@ pub struct BuildArgs {
     #[arg(long)]
     pub pull: bool,
 
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+
     /// Name the image in the local store (repeatable).
     #[arg(long, short = 't', value_name = "NAME")]
     pub tag: Vec<String>,
@@ -321,6 +439,11 @@ pub struct BuildArgs {
     /// Do not use the build cache.
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Analyze the image after the build (on stderr, as `plimsoll analyze` with the
+    /// Dockerfile's lines); exit 1 when a threshold of plimsoll.toml's [analyze] is exceeded.
+    #[arg(long)]
+    pub analyze: bool,
 
     /// Network of RUN steps (RUN --network overrides it).
     #[arg(long, value_enum, default_value_t = NetworkMode::Host)]
@@ -361,7 +484,10 @@ pub enum AnalyzeFormat {
     after_help = "IMAGE is a name in the local store (plimsoll build --tag), \
 oci:DIR[:TAG] or docker-archive:FILE. Layers are streamed, never unpacked.\n\n\
 Efficiency, wasted bytes and the user-wasted ratio are computed as dive computes them. \
-Exit status: 0, 1 when a --min-*/--max-* threshold is exceeded, 2 on errors.\n\n\
+Bytes a rule would have kept out (package caches, files deleted by a later layer) are \
+listed with the rule and the instruction. Thresholds: the flags, then --ci-config, then \
+[analyze] in the nearest plimsoll.toml (min-efficiency, max-wasted-bytes, \
+max-user-wasted-ratio). Exit status: 0, 1 when a threshold is exceeded, 2 on errors.\n\n\
 Examples:\n  plimsoll analyze app:dev\n  plimsoll analyze oci:./layout:v1 --format json\n  \
 plimsoll analyze docker-archive:app.tar --min-efficiency 0.95 --max-user-wasted-ratio 0.1"
 )]
@@ -391,9 +517,17 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
+    /// The Dockerfile the image was built from: waste is mapped to its lines (and its
+    /// directory's plimsoll.toml gives the thresholds).
+    #[arg(long, short = 'f', value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
     /// Map an image name to a local image, as for build (repeatable).
     #[arg(long = "base", value_name = "NAME=REF")]
     pub bases: Vec<String>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 
     /// The store directory.
     #[arg(long, value_name = "DIR")]
@@ -443,6 +577,9 @@ pub struct RunArgs {
     /// Map an image name to a local image, as for build (repeatable).
     #[arg(long = "base", value_name = "NAME=REF")]
     pub bases: Vec<String>,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 
     /// The store directory.
     #[arg(long, value_name = "DIR")]

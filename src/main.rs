@@ -7,6 +7,7 @@ mod discover;
 mod lint;
 mod printer;
 mod shellcheck;
+mod waste;
 mod write;
 
 use clap::Parser;
@@ -57,6 +58,9 @@ fn main() -> ExitCode {
         args::Command::Cache(cache) => commands::cache::run(cache),
         args::Command::Lsp(lsp) => commands::lsp::run(lsp),
         args::Command::Analyze(analyze) => commands::analyze::run(analyze),
+        args::Command::Pull(pull) => commands::registry::pull(pull),
+        args::Command::Push(push) => commands::registry::push(push),
+        args::Command::Image(image) => commands::image::run(image),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

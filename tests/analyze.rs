@@ -142,7 +142,10 @@ fn table_and_thresholds() {
         let out = analyze(dir.path(), &[image.as_str(), failing[0], failing[1]]);
         assert_eq!(out.status.code(), Some(1), "{failing:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(failing[0]), "{stderr}");
+        assert!(
+            stderr.contains(&format!("({})", failing[0].trim_start_matches('-'))),
+            "{stderr}"
+        );
     }
     let out = analyze(dir.path(), &["oci:/nonexistent:v1"]);
     assert_eq!(out.status.code(), Some(2));
@@ -223,4 +226,172 @@ fn docker_archives_and_local_tags() {
         close(&v["efficiency"], 100.0 / 270.0);
         assert_eq!(v["layers"][1]["created_by"], "RUN rewrite a && rm /etc/b");
     }
+}
+
+fn plimsoll_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(get_cargo_bin("plimsoll"))
+        .args(args)
+        .arg("--root")
+        .arg(dir.join("store"))
+        .output()
+        .unwrap()
+}
+
+fn stdout_json(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn image_ls_inspect_layers_and_rm_over_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("store")).unwrap();
+    let image = image(&store, dir.path());
+    let stored = image.store(&store).unwrap();
+    store
+        .set_tag("docker.io/library/demo:1", &stored.manifest)
+        .unwrap();
+
+    let ls = stdout_json(&plimsoll_in(
+        dir.path(),
+        &["image", "ls", "--format", "json"],
+    ));
+    let compressed: u64 = image.layers.iter().map(|l| l.size).sum();
+    assert_eq!(
+        ls,
+        serde_json::json!([{
+            "name": "docker.io/library/demo:1",
+            "manifest": stored.manifest.to_string(),
+            "image_id": stored.config.to_string(),
+            "layers": 2,
+            "size": compressed,
+            "created": serde_json::Value::Null,
+        }])
+    );
+    let table = plimsoll_in(dir.path(), &["image", "ls"]);
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(table.contains("docker.io/library/demo:1"), "{table}");
+    assert!(table.contains(stored.config.short()), "{table}");
+
+    let inspect = stdout_json(&plimsoll_in(dir.path(), &["image", "inspect", "demo:1"]));
+    assert_eq!(inspect["manifest"], stored.manifest.to_string());
+    assert_eq!(inspect["image_id"], stored.config.to_string());
+    assert_eq!(
+        inspect["layers"][1]["digest"],
+        image.layers[1].digest.to_string()
+    );
+    assert_eq!(
+        inspect["layers"][1]["diff_id"],
+        image.layers[1].diff_id.to_string()
+    );
+    assert_eq!(
+        inspect["history"][1]["created_by"],
+        "RUN rewrite a && rm /etc/b"
+    );
+
+    let layers = stdout_json(&plimsoll_in(
+        dir.path(),
+        &["image", "layers", "demo:1", "--format", "json"],
+    ));
+    assert_eq!(layers[0]["size"], 150);
+    assert_eq!(
+        layers[1]["files"],
+        serde_json::json!({"added": 0, "modified": 1, "removed": 2})
+    );
+
+    let rm = plimsoll_in(dir.path(), &["image", "rm", "demo:1", "other:2"]);
+    assert_eq!(
+        rm.status.code(),
+        Some(2),
+        "one unknown name: nothing removed"
+    );
+    assert_eq!(store.tags().unwrap().len(), 1);
+    let rm = plimsoll_in(dir.path(), &["image", "rm", "demo:1"]);
+    assert_eq!(
+        String::from_utf8_lossy(&rm.stdout),
+        "untagged docker.io/library/demo:1\n"
+    );
+    assert!(store.tags().unwrap().is_empty());
+    let gone = plimsoll_in(dir.path(), &["image", "inspect", "127.0.0.1:1/demo:1"]);
+    assert_eq!(gone.status.code(), Some(2));
+}
+
+#[test]
+fn waste_is_mapped_to_rules_and_lines_and_plimsoll_toml_gives_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = layout(dir.path());
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let dockerfile = project.join("Dockerfile");
+    std::fs::write(
+        &dockerfile,
+        "FROM scratch\nADD base.tar /\nRUN rewrite a \\\n && rm /etc/b\n",
+    )
+    .unwrap();
+    let file = dockerfile.display().to_string();
+
+    // The deleted /etc/b (50 bytes) is still in layer 0: PL306, at the RUN that deletes it.
+    let out = analyze(dir.path(), &[&image, "--format", "json", "-f", &file]);
+    let v = stdout_json(&out);
+    assert_eq!(
+        v["rule_hints"],
+        serde_json::json!([{
+            "code": "PL306",
+            "name": "file-removed-in-later-layer",
+            "layer": 1,
+            "created_by": "RUN rewrite a && rm /etc/b",
+            "line": 3,
+            "files": 1,
+            "bytes": 50,
+            "example": "/etc/b",
+        }])
+    );
+    let table = String::from_utf8(analyze(dir.path(), &[&image, "-f", &file]).stdout).unwrap();
+    assert!(
+        table.contains(
+            "PL306 file-removed-in-later-layer         1  line 3: RUN rewrite a && rm /etc/b"
+        ),
+        "{table}"
+    );
+    // Without the Dockerfile, the history alone.
+    let v = stdout_json(&analyze(dir.path(), &[&image, "--format", "json"]));
+    assert_eq!(v["rule_hints"][0]["line"], serde_json::Value::Null);
+
+    // [analyze] in the Dockerfile's plimsoll.toml; flags win over it.
+    std::fs::write(
+        project.join("plimsoll.toml"),
+        "[analyze]\nmax-wasted-bytes = \"0.2kB\"\n",
+    )
+    .unwrap();
+    let out = analyze(dir.path(), &[&image, "-f", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("270 wasted bytes exceed the maximum 200 (max-wasted-bytes)"),
+        "{stderr}"
+    );
+    let out = analyze(
+        dir.path(),
+        &[&image, "-f", &file, "--max-wasted-bytes", "300"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(
+        project.join("plimsoll.toml"),
+        "[analyze]\nmin-efficiency = 2\n",
+    )
+    .unwrap();
+    let out = analyze(dir.path(), &[&image, "-f", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "plimsoll.toml:2:18: `analyze.min-efficiency` must be a number between 0 and 1"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

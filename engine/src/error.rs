@@ -8,6 +8,7 @@ use crate::export::ExportError;
 use crate::fs::PathError;
 use crate::image::ImageError;
 use crate::layer::LayerError;
+use crate::registry::RegistryError;
 use crate::sandbox::SandboxError;
 use crate::source::SourceError;
 use crate::store::StoreError;
@@ -29,6 +30,8 @@ pub enum Error {
     Image(#[from] ImageError),
     #[error(transparent)]
     Layer(#[from] LayerError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
     #[error(transparent)]
     Run(#[from] RunError),
     #[error(transparent)]

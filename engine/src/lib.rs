@@ -18,6 +18,9 @@
 //!   manifests, canonical JSON, command-line references.
 //! - [`source`] — where base images come from, behind [`source::ImageSource`]: OCI
 //!   layouts, docker-archives, root file systems, scratch, local tags; `--base`.
+//! - [`registry`] — OCI distribution registries: pull (index → this platform, blobs
+//!   verified and stored once), push, tag → digest; bearer-token and basic auth with
+//!   Docker's credentials; plain HTTP only for `--insecure-registry` hosts.
 //! - [`export`] — OCI layout and docker-archive output.
 //! - [`store`] — the content-addressed blob store and the rest of `ROOT/`.
 //! - [`analyze`] — `plimsoll analyze`: layer tars streamed from the store (never unpacked)
@@ -50,6 +53,7 @@ pub mod fs;
 pub mod image;
 pub mod interrupt;
 pub mod layer;
+pub mod registry;
 pub mod sandbox;
 pub mod source;
 pub mod store;

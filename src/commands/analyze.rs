@@ -3,37 +3,94 @@
 use crate::Exit;
 use crate::args::{AnalyzeArgs, AnalyzeFormat};
 use crate::commands::build::{open_store, resolver};
+use crate::config::{AnalyzeThresholds, Mode, Overrides, Resolver};
+use crate::waste::{RuleHint, hints};
 use anyhow::{Context, Result};
-use plimsoll_engine::analyze::{Analysis, analyze};
+use plimsoll_analyzer::Dockerfile;
+use plimsoll_engine::analyze::{Analysis, LayerReport, analyze_with_scans};
+use plimsoll_engine::image::Image;
+use plimsoll_engine::store::Store;
 use std::io::Write;
 
-pub fn run(mut args: AnalyzeArgs) -> Result<Exit> {
-    if let Some(path) = args.ci_config.clone() {
-        let text = std::fs::read_to_string(&path)
+pub fn run(args: AnalyzeArgs) -> Result<Exit> {
+    let mut limits = AnalyzeThresholds {
+        min_efficiency: args.min_efficiency,
+        max_wasted_bytes: args.max_wasted_bytes,
+        max_user_wasted_ratio: args.max_user_wasted_ratio,
+    };
+    if let Some(path) = &args.ci_config {
+        let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        dive_ci(&text, &mut args).with_context(|| format!("{}", path.display()))?;
+        dive_ci(&text, &mut limits).with_context(|| format!("{}", path.display()))?;
     }
+    let dockerfile = match &args.file {
+        Some(path) => Some(Dockerfile::parse(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        )),
+        None => None,
+    };
+    // plimsoll.toml's [analyze], found from the Dockerfile's directory or this one.
+    let config = Resolver::new(Mode::Discover, Overrides::default())
+        .for_file(args.file.as_deref())?
+        .analyze;
+    limits = limits.or(config);
     let store = open_store(args.root.as_deref())?;
     let syscall = plimsoll_engine::syscall::host();
-    let source = resolver(&args.bases, false)?.resolve_location(&args.image, &store)?;
+    let source =
+        resolver(&args.bases, false, &args.registry)?.resolve_location(&args.image, &store)?;
     let image = source
         .load(&store, syscall.as_ref())
         .with_context(|| format!("cannot load {}", source.describe()))?;
-    let analysis =
-        analyze(&store, &image).with_context(|| format!("cannot analyze {}", args.image))?;
-
     let mut out = std::io::stdout().lock();
-    match args.format {
-        AnalyzeFormat::Json => {
-            // Serialized first, so that a closed pipe is an io::Error main recognises.
-            let json = serde_json::to_string_pretty(&analysis)?;
-            writeln!(out, "{json}")?;
-        }
-        AnalyzeFormat::Table => table(&mut out, &args.image, &analysis, args.top)?,
-    }
+    let exit = report(
+        &mut out,
+        &store,
+        &image,
+        &Report {
+            name: &args.image,
+            format: args.format,
+            top: args.top,
+            limits,
+            dockerfile: dockerfile.as_ref(),
+        },
+    )?;
     out.flush()?;
+    Ok(exit)
+}
 
-    let failures = thresholds(&args, &analysis);
+/// What to report and against which thresholds.
+pub struct Report<'a> {
+    pub name: &'a str,
+    pub format: AnalyzeFormat,
+    pub top: usize,
+    pub limits: AnalyzeThresholds,
+    /// The Dockerfile the image was built from, for instruction lines.
+    pub dockerfile: Option<&'a Dockerfile>,
+}
+
+/// Analyzes `image`, writes the report to `out` and the exceeded thresholds to stderr:
+/// `Findings` when one is.
+pub fn report(
+    out: &mut impl Write,
+    store: &Store,
+    image: &Image,
+    report: &Report<'_>,
+) -> Result<Exit> {
+    let (analysis, scans) = analyze_with_scans(store, image)
+        .with_context(|| format!("cannot analyze {}", report.name))?;
+    let hints = hints(&scans, &analysis.layers, report.dockerfile);
+    match report.format {
+        AnalyzeFormat::Json => {
+            let mut json = serde_json::to_value(&analysis)?;
+            json["rule_hints"] = serde_json::to_value(&hints)?;
+            // Serialized first, so that a closed pipe is an io::Error main recognises.
+            let text = serde_json::to_string_pretty(&json)?;
+            writeln!(out, "{text}")?;
+        }
+        AnalyzeFormat::Table => table(out, report.name, &analysis, &hints, report.top)?,
+    }
+    let failures = thresholds(&report.limits, &analysis);
     for failure in &failures {
         eprintln!("analyze: {failure}");
     }
@@ -46,7 +103,7 @@ pub fn run(mut args: AnalyzeArgs) -> Result<Exit> {
 
 /// dive's `.dive-ci`: a value may be a number, a string (`"20MB"`, `"0.95"`), or
 /// `disabled`. Thresholds given as flags are kept.
-fn dive_ci(text: &str, args: &mut AnalyzeArgs) -> Result<()> {
+fn dive_ci(text: &str, args: &mut AnalyzeThresholds) -> Result<()> {
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
     enum Value {
@@ -105,7 +162,7 @@ fn dive_ci(text: &str, args: &mut AnalyzeArgs) -> Result<()> {
 
 /// A size as dive (go-humanize) reads it: `20MB` = 20,000,000, `20MiB` = 20 × 2²⁰,
 /// plain numbers are bytes.
-fn parse_bytes(text: &str) -> Option<u64> {
+pub fn parse_bytes(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -128,13 +185,13 @@ fn parse_bytes(text: &str) -> Option<u64> {
 }
 
 /// The CI thresholds exceeded, one message each.
-fn thresholds(args: &AnalyzeArgs, a: &Analysis) -> Vec<String> {
+fn thresholds(args: &AnalyzeThresholds, a: &Analysis) -> Vec<String> {
     let mut failures = Vec::new();
     if let Some(min) = args.min_efficiency
         && a.efficiency < min
     {
         failures.push(format!(
-            "efficiency {:.4} is below --min-efficiency {min}",
+            "efficiency {:.4} is below the minimum {min} (min-efficiency)",
             a.efficiency
         ));
     }
@@ -142,7 +199,7 @@ fn thresholds(args: &AnalyzeArgs, a: &Analysis) -> Vec<String> {
         && a.wasted_bytes > max
     {
         failures.push(format!(
-            "{} wasted bytes exceed --max-wasted-bytes {max}",
+            "{} wasted bytes exceed the maximum {max} (max-wasted-bytes)",
             a.wasted_bytes
         ));
     }
@@ -150,14 +207,20 @@ fn thresholds(args: &AnalyzeArgs, a: &Analysis) -> Vec<String> {
         && a.user_wasted_ratio > max
     {
         failures.push(format!(
-            "user-wasted ratio {:.4} exceeds --max-user-wasted-ratio {max}",
+            "user-wasted ratio {:.4} exceeds the maximum {max} (max-user-wasted-ratio)",
             a.user_wasted_ratio
         ));
     }
     failures
 }
 
-fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io::Result<()> {
+fn table(
+    out: &mut impl Write,
+    image: &str,
+    a: &Analysis,
+    hints: &[RuleHint],
+    top: usize,
+) -> std::io::Result<()> {
     writeln!(out, "Image:              {image}")?;
     writeln!(
         out,
@@ -179,25 +242,7 @@ fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io
         bytes(a.user_bytes)
     )?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  CREATED BY",
-        "#", "COMPRESSED", "UNCOMPRESSED", "SIZE", "ADDED", "MODIFIED", "REMOVED"
-    )?;
-    for layer in &a.layers {
-        writeln!(
-            out,
-            "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  {}",
-            layer.index,
-            bytes(layer.compressed_size),
-            bytes(layer.uncompressed_size),
-            bytes(layer.size),
-            layer.files.added,
-            layer.files.modified,
-            layer.files.removed,
-            shorten(layer.created_by.as_deref().unwrap_or("-"), 60)
-        )?;
-    }
+    layer_table(out, &a.layers)?;
     writeln!(out)?;
     if a.wasted_paths.is_empty() {
         writeln!(out, "No path is in more than one layer.")?;
@@ -221,6 +266,30 @@ fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io
         }
     }
     writeln!(out)?;
+    if !hints.is_empty() {
+        writeln!(out, "What the rules would have kept out:")?;
+        writeln!(
+            out,
+            "{:>10}  {:>6}  {:<36}  {:>5}  INSTRUCTION",
+            "BYTES", "FILES", "RULE", "LAYER"
+        )?;
+        for hint in hints {
+            let instruction = shorten(hint.created_by.as_deref().unwrap_or("-"), 50);
+            let instruction = match hint.line {
+                Some(line) => format!("line {line}: {instruction}"),
+                None => instruction,
+            };
+            writeln!(
+                out,
+                "{:>10}  {:>6}  {:<36}  {:>5}  {instruction}",
+                bytes(hint.bytes),
+                hint.files,
+                format!("{} {}", hint.code, hint.name),
+                hint.layer,
+            )?;
+        }
+        writeln!(out)?;
+    }
     if a.secrets.is_empty() {
         writeln!(out, "No secrets found.")?;
     } else {
@@ -246,8 +315,32 @@ fn table(out: &mut impl Write, image: &str, a: &Analysis, top: usize) -> std::io
     Ok(())
 }
 
+/// One row a layer: sizes, file changes and the instruction that made it.
+pub fn layer_table(out: &mut impl Write, layers: &[LayerReport]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  CREATED BY",
+        "#", "COMPRESSED", "UNCOMPRESSED", "SIZE", "ADDED", "MODIFIED", "REMOVED"
+    )?;
+    for layer in layers {
+        writeln!(
+            out,
+            "{:>3}  {:>10}  {:>12}  {:>10}  {:>6}  {:>8}  {:>7}  {}",
+            layer.index,
+            bytes(layer.compressed_size),
+            bytes(layer.uncompressed_size),
+            bytes(layer.size),
+            layer.files.added,
+            layer.files.modified,
+            layer.files.removed,
+            shorten(layer.created_by.as_deref().unwrap_or("-"), 60)
+        )?;
+    }
+    Ok(())
+}
+
 /// SI units, as dive prints them.
-fn bytes(n: u64) -> String {
+pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
     if n < 1000 {
         return format!("{n} B");
@@ -261,7 +354,7 @@ fn bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-fn shorten(text: &str, max: usize) -> String {
+pub fn shorten(text: &str, max: usize) -> String {
     let text = text.replace(['\n', '\t'], " ");
     if text.chars().count() <= max {
         text

@@ -2,11 +2,15 @@
 //! display (live on a terminal, plain lines otherwise).
 
 use crate::Exit;
-use crate::args::{BuildArgs, LayerCompression, NetworkMode, ProgressMode};
+use crate::args::{
+    AnalyzeFormat, BuildArgs, LayerCompression, NetworkMode, ProgressMode, RegistryArgs,
+};
+use crate::config::{Mode, Overrides, Resolver as ConfigResolver};
 use anyhow::{Context, Result, bail};
 use plimsoll_engine::build::{BuildError, BuildOptions, Builder, Event, Progress, SecretSource};
 use plimsoll_engine::export::Output;
-use plimsoll_engine::image::Compression;
+use plimsoll_engine::image::{Compression, Image};
+use plimsoll_engine::registry::RegistryOptions;
 use plimsoll_engine::sandbox::{Network, Sandbox};
 use plimsoll_engine::source::{BaseMapping, Resolver};
 use plimsoll_engine::store::Store;
@@ -27,12 +31,35 @@ pub fn open_store(root: Option<&std::path::Path>) -> Result<Store> {
     Store::open(&root).with_context(|| format!("cannot open the store at {}", root.display()))
 }
 
-pub fn resolver(bases: &[String], pull: bool) -> Result<Resolver> {
+pub fn resolver(bases: &[String], pull: bool, registry: &RegistryArgs) -> Result<Resolver> {
     let bases = bases
         .iter()
         .map(|b| BaseMapping::parse(b))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Resolver { bases, pull })
+    Ok(Resolver {
+        bases,
+        pull,
+        registry: registry_options(registry)?,
+    })
+}
+
+/// `--insecure-registry` values, checked to be a HOST[:PORT] as image names spell them.
+pub fn registry_options(args: &RegistryArgs) -> Result<RegistryOptions> {
+    for host in &args.insecure_registries {
+        let valid = !host.is_empty()
+            && !host.contains(['/', '@'])
+            && !host.chars().any(char::is_whitespace)
+            && host
+                .rsplit_once(':')
+                .is_none_or(|(h, port)| !h.is_empty() && port.parse::<u16>().is_ok());
+        if !valid {
+            bail!("--insecure-registry {host}: expected HOST or HOST:PORT, e.g. localhost:5000");
+        }
+    }
+    Ok(RegistryOptions {
+        insecure: args.insecure_registries.clone(),
+        credentials_file: None,
+    })
 }
 
 pub fn network(mode: NetworkMode) -> Network {
@@ -45,7 +72,7 @@ pub fn network(mode: NetworkMode) -> Network {
 fn options(args: &BuildArgs) -> Result<BuildOptions> {
     let mut builder = BuildOptions::builder(&args.context)
         .target(args.target.clone())
-        .resolver(resolver(&args.bases, args.pull)?)
+        .resolver(resolver(&args.bases, args.pull, &args.registry)?)
         .no_cache(args.no_cache)
         .network(network(args.network))
         .source_date_epoch(match args.source_date_epoch {
@@ -117,6 +144,9 @@ pub fn run(args: BuildArgs) -> Result<Exit> {
     match result {
         Ok(outcome) => {
             println!("{}", outcome.stored.manifest);
+            if args.analyze {
+                return analyze_built(&args, &store, &outcome.image);
+            }
             Ok(Exit::Clean)
         }
         Err(BuildError::Interrupted) => {
@@ -128,6 +158,42 @@ pub fn run(args: BuildArgs) -> Result<Exit> {
             Ok(Exit::Findings)
         }
     }
+}
+
+/// `--analyze`: the image's analysis on stderr (stdout keeps the digest alone), waste
+/// mapped to the Dockerfile's lines, with plimsoll.toml's `[analyze]` thresholds.
+fn analyze_built(args: &BuildArgs, store: &Store, image: &Image) -> Result<Exit> {
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| args.context.join("Dockerfile"));
+    let dockerfile = std::fs::read_to_string(&path)
+        .ok()
+        .map(|text| plimsoll_analyzer::Dockerfile::parse(&text));
+    let limits = ConfigResolver::new(Mode::Discover, Overrides::default())
+        .for_file(Some(&path))?
+        .analyze;
+    let name = args
+        .tag
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "the built image".to_string());
+    let mut err = std::io::stderr().lock();
+    writeln!(err)?;
+    let exit = crate::commands::analyze::report(
+        &mut err,
+        store,
+        image,
+        &crate::commands::analyze::Report {
+            name: &name,
+            format: AnalyzeFormat::Table,
+            top: 10,
+            limits,
+            dockerfile: dockerfile.as_ref(),
+        },
+    )?;
+    err.flush()?;
+    Ok(exit)
 }
 
 /// What a terminal shows of a line that redraws itself with `\r` (progress counters).

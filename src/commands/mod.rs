@@ -2,6 +2,8 @@ pub mod analyze;
 pub mod build;
 pub mod cache;
 pub mod check;
+pub mod image;
 pub mod lsp;
+pub mod registry;
 pub mod rule;
 pub mod run;

@@ -23,7 +23,7 @@ pub fn run(args: RunArgs) -> Result<Exit> {
         network: network(args.network),
         volumes,
         rm: args.rm,
-        resolver: resolver(&args.bases, false)?,
+        resolver: resolver(&args.bases, false, &args.registry)?,
     };
     let store = open_store(args.root.as_deref())?;
     plimsoll_engine::interrupt::install().context("cannot install the Ctrl-C handler")?;

@@ -48,7 +48,7 @@ impl FailLevel {
 }
 
 /// What one configuration source says, before the command line is applied.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileConfig {
     pub select: Option<Vec<String>>,
     pub extend_select: Vec<String>,
@@ -59,6 +59,27 @@ pub struct FileConfig {
     pub fail_level: Option<FailLevel>,
     pub honour_pragmas: Option<bool>,
     pub options: RuleOptions,
+    /// `[analyze]`: CI thresholds of `plimsoll analyze` and `build --analyze`.
+    pub analyze: AnalyzeThresholds,
+}
+
+/// Image-analysis thresholds; the command line and `.dive-ci` win over them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AnalyzeThresholds {
+    pub min_efficiency: Option<f64>,
+    pub max_wasted_bytes: Option<u64>,
+    pub max_user_wasted_ratio: Option<f64>,
+}
+
+impl AnalyzeThresholds {
+    /// Each threshold of `self`, else of `other`.
+    pub fn or(self, other: AnalyzeThresholds) -> AnalyzeThresholds {
+        AnalyzeThresholds {
+            min_efficiency: self.min_efficiency.or(other.min_efficiency),
+            max_wasted_bytes: self.max_wasted_bytes.or(other.max_wasted_bytes),
+            max_user_wasted_ratio: self.max_user_wasted_ratio.or(other.max_user_wasted_ratio),
+        }
+    }
 }
 
 /// What the command line says; it wins over any configuration file.
@@ -125,6 +146,7 @@ pub fn display(path: &Path) -> String {
 pub struct Resolved {
     settings: Arc<Settings>,
     pub fail_level: FailLevel,
+    pub analyze: AnalyzeThresholds,
     per_file_ignores: PerFileIgnores,
     /// Per-file-ignore globs are relative to this directory.
     base: PathBuf,
@@ -162,6 +184,7 @@ impl Resolved {
                 .fail_level
                 .or(config.fail_level)
                 .unwrap_or(FailLevel::Info),
+            analyze: config.analyze,
             per_file_ignores: PerFileIgnores::new(&config.per_file_ignores),
             base,
         }
@@ -192,6 +215,7 @@ impl Resolved {
 pub struct FileSettings {
     pub settings: Arc<Settings>,
     pub fail_level: FailLevel,
+    pub analyze: AnalyzeThresholds,
 }
 
 /// How configuration is found.
@@ -258,6 +282,7 @@ impl Resolver {
         Ok(FileSettings {
             settings: resolved.settings_for(absolute.as_deref()),
             fail_level: resolved.fail_level,
+            analyze: resolved.analyze,
         })
     }
 

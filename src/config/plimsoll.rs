@@ -33,6 +33,24 @@ struct Toml {
     label_schema: BTreeMap<String, LabelSchema>,
     #[serde(default)]
     strict_labels: bool,
+    analyze: Option<Spanned<AnalyzeTable>>,
+}
+
+/// `[analyze]`: the thresholds `plimsoll analyze` and `build --analyze` fail on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AnalyzeTable {
+    min_efficiency: Option<Spanned<f64>>,
+    max_wasted_bytes: Option<Spanned<Size>>,
+    max_user_wasted_ratio: Option<Spanned<f64>>,
+}
+
+/// A byte count, or a size as dive writes one (`"20MB"`, `"1.5GiB"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Size {
+    Bytes(u64),
+    Text(String),
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -131,6 +149,46 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     config.options.allowed_images = raw.allowed_images;
     config.options.required_labels = raw.label_schema;
     config.options.strict_labels = raw.strict_labels;
+    if let Some(table) = raw.analyze {
+        let table = table.into_inner();
+        let ratio = |value: Option<Spanned<f64>>, key: &str, max: Option<f64>| {
+            value
+                .map(|v| {
+                    let n = *v.get_ref();
+                    if n.is_finite() && n >= 0.0 && max.is_none_or(|m| n <= m) {
+                        Ok(n)
+                    } else {
+                        let range = match max {
+                            Some(m) => format!("between 0 and {m}"),
+                            None => "0 or more".into(),
+                        };
+                        Err(error(
+                            Some(v.span()),
+                            format!("`analyze.{key}` must be a number {range}"),
+                        ))
+                    }
+                })
+                .transpose()
+        };
+        config.analyze.min_efficiency = ratio(table.min_efficiency, "min-efficiency", Some(1.0))?;
+        config.analyze.max_user_wasted_ratio =
+            ratio(table.max_user_wasted_ratio, "max-user-wasted-ratio", None)?;
+        config.analyze.max_wasted_bytes = table
+            .max_wasted_bytes
+            .map(|size| {
+                let span = size.span();
+                match size.into_inner() {
+                    Size::Bytes(n) => Ok(n),
+                    Size::Text(text) => crate::commands::analyze::parse_bytes(&text).ok_or_else(|| {
+                        error(
+                            Some(span),
+                            format!("`analyze.max-wasted-bytes`: `{text}` is not a size (e.g. 20MB, 1.5GiB, 20000000)"),
+                        )
+                    }),
+                }
+            })
+            .transpose()?;
+    }
     Ok(config)
 }
 
@@ -166,9 +224,22 @@ DL3008 = "error"
 [label-schema]
 maintainer = "email"
 "org.opencontainers.image.source" = "url"
+
+[analyze]
+min-efficiency = 0.95
+max-wasted-bytes = "20MB"
+max-user-wasted-ratio = 0.1
 "#,
         )
         .unwrap();
+        assert_eq!(
+            config.analyze,
+            crate::config::AnalyzeThresholds {
+                min_efficiency: Some(0.95),
+                max_wasted_bytes: Some(20_000_000),
+                max_user_wasted_ratio: Some(0.1),
+            }
+        );
         assert_eq!(config.select, Some(vec!["PL1".into(), "DL3008".into()]));
         assert_eq!(config.extend_select, ["PL001", DIGEST_RULE]);
         assert_eq!(config.ignore, ["apt-get-unpinned"]);
@@ -207,10 +278,34 @@ maintainer = "email"
     }
 
     #[test]
+    fn analyze_thresholds_are_checked() {
+        assert_eq!(
+            parse_str("[analyze]\nmax-wasted-bytes = 5000\n")
+                .unwrap()
+                .analyze
+                .max_wasted_bytes,
+            Some(5000)
+        );
+        assert_eq!(
+            parse_str("select = []\n[analyze]\nmin-efficiency = 1.5\n").unwrap_err(),
+            "plimsoll.toml:3:18: `analyze.min-efficiency` must be a number between 0 and 1"
+        );
+        assert_eq!(
+            parse_str("[analyze]\nmax-wasted-bytes = \"lots\"\n").unwrap_err(),
+            "plimsoll.toml:2:20: `analyze.max-wasted-bytes`: `lots` is not a size (e.g. 20MB, 1.5GiB, 20000000)"
+        );
+        assert!(
+            parse_str("[analyze]\nmin-eficiency = 0.9\n")
+                .unwrap_err()
+                .contains("unknown field `min-eficiency`")
+        );
+    }
+
+    #[test]
     fn errors_point_at_the_line() {
         assert_eq!(
             parse_str("select = [\"PL1\"]\nselct = [\"PL2\"]\n").unwrap_err(),
-            "plimsoll.toml:2:1: unknown field `selct`, expected one of `select`, `extend-select`, `ignore`, `per-file-ignores`, `severity`, `fail-level`, `disable-ignore-pragma`, `trusted-registries`, `allowed-images`, `require-digests`, `label-schema`, `strict-labels`"
+            "plimsoll.toml:2:1: unknown field `selct`, expected one of `select`, `extend-select`, `ignore`, `per-file-ignores`, `severity`, `fail-level`, `disable-ignore-pragma`, `trusted-registries`, `allowed-images`, `require-digests`, `label-schema`, `strict-labels`, `analyze`"
         );
         assert_eq!(
             parse_str("ignore = [\"PL103\",\n  \"PL999\"]\n").unwrap_err(),

@@ -76,6 +76,15 @@ pub struct Analysis {
 
 /// Streams every layer of `image` from `store` and analyzes it.
 pub fn analyze(store: &Store, image: &Image) -> Result<Analysis, AnalyzeError> {
+    Ok(analyze_with_scans(store, image)?.0)
+}
+
+/// [`analyze`], also returning every layer's scan (paths, kinds and sizes) for callers
+/// that look at particular paths.
+pub fn analyze_with_scans(
+    store: &Store,
+    image: &Image,
+) -> Result<(Analysis, Vec<LayerScan>), AnalyzeError> {
     let mut scans = Vec::with_capacity(image.layers.len());
     for layer in &image.layers {
         let file = BufReader::new(store.open_blob(&layer.digest)?);
@@ -114,7 +123,7 @@ pub fn analyze(store: &Store, image: &Image) -> Result<Analysis, AnalyzeError> {
             files: measures.changes[index],
         })
         .collect();
-    Ok(Analysis {
+    let analysis = Analysis {
         efficiency: measures.efficiency,
         wasted_bytes: measures.wasted_bytes,
         user_wasted_ratio: measures.user_wasted_ratio,
@@ -123,7 +132,8 @@ pub fn analyze(store: &Store, image: &Image) -> Result<Analysis, AnalyzeError> {
         layers,
         wasted_paths: measures.wasted_paths,
         secrets: find_secrets(&scans),
-    })
+    };
+    Ok((analysis, scans))
 }
 
 /// Every secret of every layer, with the first later layer that hides it.

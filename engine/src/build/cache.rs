@@ -110,9 +110,11 @@ pub fn prune(store: &Store, all: bool) -> Result<PruneReport, BuildError> {
         for manifest in store.tags()?.values() {
             let image = Image::load(store, manifest)?;
             keep_blobs.insert(manifest.hex().to_string());
-            keep_blobs.insert(image.config_digest()?.hex().to_string());
+            // The configuration as stored: a pulled one is kept byte for byte.
+            for blob in Image::stored_blobs(store, manifest)? {
+                keep_blobs.insert(blob.hex().to_string());
+            }
             for layer in &image.layers {
-                keep_blobs.insert(layer.digest.hex().to_string());
                 keep_layers.insert(layer.diff_id.hex().to_string());
             }
         }

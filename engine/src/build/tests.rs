@@ -716,9 +716,18 @@ fn parse_errors_and_unknown_bases_are_reported() {
         f.options("FROM scratch\nCOPY onlyone\n").build().unwrap(),
     );
     assert!(matches!(result, Err(BuildError::Parse(_))));
-    let (result, _) = f.build_with(&runner, f.options("FROM debian:12\n").build().unwrap());
+    // Not mapped, not in the store: pulled from its registry, here one nobody answers for.
+    let (result, _) = f.build_with(
+        &runner,
+        f.options("FROM 127.0.0.1:1/debian:12\n").build().unwrap(),
+    );
     let err = result.unwrap_err().to_string();
-    assert!(err.contains("--base debian:12=oci:DIR"), "{err}");
+    assert!(
+        err.contains(
+            "`FROM 127.0.0.1:1/debian:12`: cannot pull: https://127.0.0.1:1/v2/debian/manifests/12"
+        ),
+        "{err}"
+    );
     let mut args = BTreeMap::new();
     args.insert("UNUSED".to_string(), "1".to_string());
     let mut options = f.options("FROM scratch\n").build().unwrap();

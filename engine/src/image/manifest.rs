@@ -53,6 +53,18 @@ impl Image {
         })
     }
 
+    /// The digests of the blobs a stored manifest names: its configuration (as stored,
+    /// which for a pulled image need not be Plimsoll's canonical form) and its layers.
+    pub fn stored_blobs(store: &Store, manifest: &Digest) -> Result<Vec<Digest>, ImageError> {
+        let bytes = store.read_blob(manifest)?;
+        let manifest: ImageManifest = serde_json::from_slice(&bytes)
+            .map_err(|e| ImageError::Manifest(format!("{manifest}: {e}")))?;
+        std::iter::once(manifest.config())
+            .chain(manifest.layers())
+            .map(|d| Ok(Digest::try_from(d.digest())?))
+            .collect()
+    }
+
     /// Reads an image whose manifest and blobs are in the store.
     pub fn load(store: &Store, manifest: &Digest) -> Result<Image, ImageError> {
         let bytes = store.read_blob(manifest)?;

@@ -1,16 +1,18 @@
 //! Where base images come from. Every kind of source implements [`ImageSource`]: it brings
-//! the image's blobs into the store and returns the [`Image`]. Registry pulls will be one
-//! more implementation; [`Resolver`] decides which source a FROM name uses.
+//! the image's blobs into the store and returns the [`Image`]. [`Resolver`] decides which
+//! source a FROM name uses.
 
 mod docker_archive;
 mod local;
 pub(crate) mod oci_layout;
+mod registry;
 mod resolve;
 mod rootfs;
 
 pub use docker_archive::DockerArchiveSource;
 pub use local::LocalSource;
 pub use oci_layout::OciLayoutSource;
+pub use registry::RegistrySource;
 pub use resolve::{BaseMapping, Resolver};
 pub use rootfs::RootfsSource;
 
@@ -47,7 +49,7 @@ pub enum SourceError {
         hint: String,
     },
     #[error(
-        "image `{name}` is not in the local store, and pulling from registries is not supported yet: build it with `--tag {name}`, or map it to a local image with `--base {name}=oci:DIR[:TAG]` (or docker-archive:FILE, rootfs:PATH)"
+        "image `{name}` is not in the local store: pull it (plimsoll pull {name}), build it with `--tag {name}`, or map it to a local image with `--base {name}=oci:DIR[:TAG]` (or docker-archive:FILE, rootfs:PATH)"
     )]
     NotFound { name: String },
     #[error("{0}")]
@@ -56,6 +58,8 @@ pub enum SourceError {
     Layer(#[from] LayerError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot pull: {0}")]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 impl SourceError {

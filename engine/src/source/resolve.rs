@@ -1,8 +1,9 @@
 //! FROM name → image source: a `--base NAME=REF` mapping first, then the local store
-//! (`--tag`), then — once pulls exist — a registry.
+//! (`--tag`, earlier pulls), then the name's registry (always, with `--pull`).
 
-use super::{ImageSource, LocalSource, ScratchSource, SourceError, open};
+use super::{ImageSource, LocalSource, RegistrySource, ScratchSource, SourceError, open};
 use crate::image::{ImageError, ImageLocation, ImageName};
+use crate::registry::RegistryOptions;
 use crate::store::Store;
 
 /// One `--base NAME=REF`. A NAME without tag or digest maps every tag of the repository.
@@ -45,11 +46,16 @@ pub struct Resolver {
     pub bases: Vec<BaseMapping>,
     /// Skip the local store (`--pull`).
     pub pull: bool,
+    /// How to reach registries.
+    pub registry: RegistryOptions,
 }
 
 impl Resolver {
     pub fn new(bases: Vec<BaseMapping>) -> Resolver {
-        Resolver { bases, pull: false }
+        Resolver {
+            bases,
+            ..Resolver::default()
+        }
     }
 
     /// The source for a FROM (or `COPY --from`) image name.
@@ -70,9 +76,10 @@ impl Resolver {
         if !self.pull && store.tag(&name.normalized())?.is_some() {
             return Ok(Box::new(LocalSource { name }));
         }
-        Err(SourceError::NotFound {
-            name: text.to_string(),
-        })
+        Ok(Box::new(RegistrySource {
+            name,
+            options: self.registry.clone(),
+        }))
     }
 
     /// The source for a command-line reference (`plimsoll run IMAGE`, `--base` targets).

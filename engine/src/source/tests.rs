@@ -169,11 +169,26 @@ fn resolver_prefers_mappings_then_local_tags() {
         .unwrap();
     assert_eq!(src.load(&f.store, &f.sys).unwrap(), image);
     assert!(resolver.resolve("alpine:3.19", &f.store).is_ok());
-    let err = resolver
-        .resolve("debian:11", &f.store)
+    // Unmapped names not in the store come from their registry.
+    let remote = resolver.resolve("debian:11", &f.store).unwrap();
+    assert_eq!(remote.describe(), "docker.io/library/debian:11");
+    let unreachable = Resolver {
+        registry: crate::registry::RegistryOptions {
+            insecure: vec!["127.0.0.1:1".into()],
+            credentials_file: None,
+        },
+        ..resolver.clone()
+    };
+    let err = unreachable
+        .resolve("127.0.0.1:1/debian:11", &f.store)
+        .unwrap()
+        .load(&f.store, &f.sys)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("--base debian:11=oci:DIR"), "{err}");
+    assert!(
+        err.starts_with("cannot pull: http://127.0.0.1:1/v2/debian/manifests/11: "),
+        "{err}"
+    );
     // A local tag.
     let stored = image.store(&f.store).unwrap();
     let name = ImageName::parse("myapp:dev").unwrap();
@@ -186,7 +201,11 @@ fn resolver_prefers_mappings_then_local_tags() {
         pull: true,
         ..resolver.clone()
     };
-    assert!(pulling.resolve("myapp:dev", &f.store).is_err());
+    let pulled = pulling.resolve("myapp:dev", &f.store).unwrap();
+    assert!(
+        pulled.load(&f.store, &f.sys).is_err(),
+        "--pull skips the store"
+    );
     assert!(BaseMapping::parse("debian:12").is_err());
     assert!(resolver.resolve("scratch", &f.store).is_ok());
 }

@@ -34,6 +34,20 @@ impl Store {
         self.write_atomic(&self.tags_path(), &bytes)
     }
 
+    /// Removes `name` (normalized); returns the manifest it named, if it existed.
+    pub fn remove_tag(&self, name: &str) -> Result<Option<Digest>> {
+        let mut tags = self.tags()?;
+        let removed = tags.remove(name);
+        if removed.is_some() {
+            let bytes = serde_json::to_vec_pretty(&tags).map_err(|source| StoreError::Json {
+                path: self.tags_path(),
+                source,
+            })?;
+            self.write_atomic(&self.tags_path(), &bytes)?;
+        }
+        Ok(removed)
+    }
+
     pub fn tag(&self, name: &str) -> Result<Option<Digest>> {
         Ok(self.tags()?.remove(name))
     }
@@ -53,5 +67,11 @@ mod tests {
         store.set_tag("docker.io/library/y:1", &d).unwrap();
         assert_eq!(store.tag("docker.io/library/x:latest").unwrap(), Some(d));
         assert_eq!(store.tags().unwrap().len(), 2);
+        assert_eq!(
+            store.remove_tag("docker.io/library/y:1").unwrap(),
+            Some(Digest::of(b"m"))
+        );
+        assert_eq!(store.remove_tag("docker.io/library/y:1").unwrap(), None);
+        assert_eq!(store.tags().unwrap().len(), 1);
     }
 }

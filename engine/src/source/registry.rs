@@ -1,0 +1,24 @@
+//! Images pulled from an OCI distribution registry (and tagged in the store, so the next
+//! build finds them locally).
+
+use super::{ImageSource, SourceError};
+use crate::image::{Image, ImageName};
+use crate::registry::{RegistryOptions, pull};
+use crate::store::Store;
+use crate::syscall::Syscall;
+
+#[derive(Debug, Clone)]
+pub struct RegistrySource {
+    pub name: ImageName,
+    pub options: RegistryOptions,
+}
+
+impl ImageSource for RegistrySource {
+    fn describe(&self) -> String {
+        self.name.normalized()
+    }
+
+    fn load(&self, store: &Store, _syscall: &dyn Syscall) -> Result<Image, SourceError> {
+        Ok(pull(&self.options, store, &self.name)?.image)
+    }
+}
