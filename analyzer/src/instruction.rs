@@ -292,6 +292,7 @@ impl Instruction {
                         redirects: Vec::new(),
                         nested: false,
                         start: 0,
+                        program_offset: 0,
                     }
                     .finish(),
                 ];

@@ -40,12 +40,21 @@ pub struct Command {
     /// ask for the program of every command many times.
     #[serde(skip)]
     pub(crate) start: usize,
+    /// Byte offset of the program's base name in `argv[start]` (past any `/usr/bin/`),
+    /// for the same reason.
+    #[serde(skip)]
+    pub(crate) program_offset: usize,
 }
 
 impl Command {
     /// Fills in the derived fields once the words are known.
     pub(crate) fn finish(mut self) -> Command {
         self.start = self.find_effective_start();
+        self.program_offset = self
+            .argv
+            .get(self.start)
+            .and_then(|w| w.text.rfind('/'))
+            .map_or(0, |slash| slash + 1);
         self
     }
 
@@ -105,8 +114,8 @@ impl Command {
     /// The real program name, skipping wrappers (`sudo apt-get` → `apt-get`).
     pub fn program(&self) -> Option<&str> {
         self.argv
-            .get(self.effective_start())
-            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+            .get(self.start)
+            .map(|w| &w.text[self.program_offset..])
     }
 
     /// Arguments after the real program name.
@@ -365,6 +374,7 @@ impl Walker<'_> {
             redirects,
             nested,
             start: 0,
+            program_offset: 0,
         }
         .finish();
         self.commands.push(command);
@@ -408,6 +418,7 @@ impl Walker<'_> {
                 redirects: Vec::new(),
                 nested,
                 start: 0,
+                program_offset: 0,
             }
             .finish(),
         );

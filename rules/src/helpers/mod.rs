@@ -3,3 +3,4 @@
 pub mod copy;
 pub mod edits;
 pub mod packages;
+pub mod text;

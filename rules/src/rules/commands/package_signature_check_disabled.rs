@@ -1,5 +1,6 @@
 use super::support::{base_name, runs};
 use crate::helpers::packages::{Manager, PackageCommand};
+use crate::helpers::text::contains_ignore_ascii_case;
 use crate::{Context, Diagnostic, FixAvailability, Rule, RuleMeta, Severity, declare_rule};
 use plimsoll_analyzer::Word;
 use plimsoll_analyzer::shell::Command;
@@ -110,6 +111,10 @@ fn find(command: &Command, local: bool) -> Vec<Finding<'_>> {
     let program = command.program_word().map_or("", |w| base_name(&w.text));
     // Repository settings written anywhere in a command: sources lines, .repo files.
     for word in args {
+        // Most words hold neither a `[options]` block nor gpgcheck: skip the lower-casing.
+        if !word.text.contains('[') && !contains_ignore_ascii_case(&word.text, "gpgcheck") {
+            continue;
+        }
         let lower = word.text.to_ascii_lowercase();
         if let Some(option) = trusted_sources_option(&lower) {
             found.push((

@@ -137,6 +137,9 @@ fn alnum_dash(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'
 }
 
+/// The bytes a [`TOKEN_FORMATS`] prefix can start with.
+const PREFIX_FIRST_BYTES: &[u8] = b"Agnrsx";
+
 const TOKEN_FORMATS: &[TokenFormat] = &[
     TokenFormat {
         prefix: "AKIA",
@@ -268,16 +271,23 @@ const TOKEN_FORMATS: &[TokenFormat] = &[
 
 /// Finds a credential recognised by its format in a value.
 pub fn find_credential(text: &str) -> Option<Credential> {
+    // One pass over the text instead of a substring search per format: this runs on every
+    // word of every RUN, ENV and ARG. The first format of the table with a valid token
+    // wins, as the table is ordered.
     let bytes = text.as_bytes();
-    for format in TOKEN_FORMATS {
-        let mut from = 0;
-        while let Some(found) = text[from..].find(format.prefix) {
-            let start = from + found;
-            from = start + format.prefix.len();
-            // The prefix starts a word: not the middle of a longer identifier.
-            if start > 0 && alnum(bytes[start - 1]) {
+    let mut best: Option<usize> = None;
+    for start in 0..bytes.len() {
+        // The prefix starts a word: not the middle of a longer identifier.
+        if !PREFIX_FIRST_BYTES.contains(&bytes[start]) || (start > 0 && alnum(bytes[start - 1])) {
+            continue;
+        }
+        for (index, format) in TOKEN_FORMATS.iter().enumerate() {
+            if best.is_some_and(|b| b <= index)
+                || !bytes[start..].starts_with(format.prefix.as_bytes())
+            {
                 continue;
             }
+            let from = start + format.prefix.len();
             let body = bytes[from..]
                 .iter()
                 .take_while(|&&b| (format.alphabet)(b))
@@ -290,11 +300,14 @@ pub fn find_credential(text: &str) -> Option<Credential> {
             if token.contains("EXAMPLE") || token.to_ascii_lowercase().contains("xxxxxxxx") {
                 continue;
             }
-            return Some(Credential {
-                kind: format.kind,
-                shown: format!("{}{}", format.prefix, MASK),
-            });
+            best = Some(index);
         }
+    }
+    if let Some(format) = best.map(|i| &TOKEN_FORMATS[i]) {
+        return Some(Credential {
+            kind: format.kind,
+            shown: format!("{}{}", format.prefix, MASK),
+        });
     }
     if let Some(begin) = text.find("-----BEGIN ") {
         let header = &text[begin + 11..];
@@ -349,6 +362,17 @@ fn find_jwt(text: &str) -> Option<Credential> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_prefix_starts_with_a_listed_byte() {
+        for format in TOKEN_FORMATS {
+            assert!(
+                PREFIX_FIRST_BYTES.contains(&format.prefix.as_bytes()[0]),
+                "{}",
+                format.prefix
+            );
+        }
+    }
 
     proptest! {
         #[test]
