@@ -3,7 +3,8 @@
 //!
 //! Each pass lints the current text, applies every non-overlapping fix that is allowed,
 //! then validates the result: it must parse with no more errors than before, and no rule
-//! may report more findings than before. A batch that fails validation is retried one fix
+//! may report more findings than before (unless the new findings' own fixes, applied once
+//! on top, bring the counts back down). A batch that fails validation is retried one fix
 //! at a time, and the fix that breaks things is dropped and reported. Passes repeat until
 //! nothing changes (bounded), so a Dockerfile is never left half-fixed or broken.
 
@@ -136,6 +137,75 @@ fn validate(
     Ok(())
 }
 
+/// A step of the loop that validated: the text, its findings, and any follow-up fixes
+/// applied on top of the step's own.
+struct Accepted {
+    text: String,
+    diagnostics: Vec<Diagnostic>,
+    follow_ups: Vec<AppliedFix>,
+}
+
+/// Validates `next` (see [`validate`]). When its only problem is new findings that carry
+/// allowed fixes of their own, those are applied once and the result validated again: a
+/// fix may uncover waste another fix removes (merging a lone `apt-get update` into the
+/// install RUN makes the apt-lists rule fire on that RUN, and its fix appends the
+/// clean-up), and dropping the first fix for that would leave the file worse.
+fn accept(
+    before_errors: usize,
+    before_counts: &HashMap<&'static str, usize>,
+    next: String,
+    next_diagnostics: Vec<Diagnostic>,
+    options: FixOptions,
+    lint: &dyn Fn(&str) -> Vec<Diagnostic>,
+) -> Result<Accepted, String> {
+    let reason = match validate(before_errors, before_counts, &next, &next_diagnostics) {
+        Ok(()) => {
+            return Ok(Accepted {
+                text: next,
+                diagnostics: next_diagnostics,
+                follow_ups: Vec::new(),
+            });
+        }
+        Err(reason) => reason,
+    };
+    let after_counts = counts(&next_diagnostics);
+    let grew = |code: &str| {
+        after_counts.get(code).copied().unwrap_or(0) > before_counts.get(code).copied().unwrap_or(0)
+    };
+    let follow_ups: Vec<Diagnostic> = next_diagnostics
+        .iter()
+        .filter(|d| grew(d.code) && d.fix.as_ref().is_some_and(|f| options.allows(f)))
+        .cloned()
+        .collect();
+    if follow_ups.is_empty() {
+        return Err(reason);
+    }
+    let min = if options.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let (fixed, count, used) = apply_tracked(&next, &follow_ups, min);
+    if count == 0 {
+        return Err(reason);
+    }
+    let fixed_diagnostics = lint(&fixed);
+    validate(before_errors, before_counts, &fixed, &fixed_diagnostics).map_err(|_| reason)?;
+    let file = Dockerfile::parse(&next);
+    Ok(Accepted {
+        text: fixed,
+        diagnostics: fixed_diagnostics,
+        follow_ups: used
+            .iter()
+            .map(|d| AppliedFix {
+                code: d.code,
+                message: fix_message(d),
+                line: file.line_col(d.span.start).line,
+            })
+            .collect(),
+    })
+}
+
 /// Applies fixes until nothing changes. `lint` turns text into findings (the caller binds
 /// the rule selection and build context).
 pub fn fix_text(
@@ -179,14 +249,22 @@ pub fn fix_text(
             break;
         }
         let next_diagnostics = lint(&next);
-        if validate(before_errors, &before_counts, &next, &next_diagnostics).is_ok() {
+        if let Ok(step) = accept(
+            before_errors,
+            &before_counts,
+            next,
+            next_diagnostics,
+            options,
+            lint,
+        ) {
             applied.extend(used.iter().map(|d| AppliedFix {
                 code: d.code,
                 message: fix_message(d),
                 line: line(d),
             }));
-            current = next;
-            diagnostics = next_diagnostics;
+            applied.extend(step.follow_ups);
+            current = step.text;
+            diagnostics = step.diagnostics;
             continue;
         }
         // Something in the batch breaks the file: find the culprits by trying one fix at a
@@ -203,10 +281,17 @@ pub fn fix_text(
                 continue;
             }
             let next_diagnostics = lint(&next);
-            match validate(before_errors, &before_counts, &next, &next_diagnostics) {
-                Ok(()) => {
+            match accept(
+                before_errors,
+                &before_counts,
+                next,
+                next_diagnostics,
+                options,
+                lint,
+            ) {
+                Ok(step) => {
                     if first_good.is_none() {
-                        first_good = Some((candidate, next, next_diagnostics));
+                        first_good = Some((candidate, step));
                     }
                 }
                 Err(reason) => {
@@ -226,14 +311,15 @@ pub fn fix_text(
         if blocked_now {
             continue;
         }
-        if let Some((candidate, next, next_diagnostics)) = first_good {
+        if let Some((candidate, step)) = first_good {
             applied.push(AppliedFix {
                 code: candidate.code,
                 message: fix_message(candidate),
                 line: line(candidate),
             });
-            current = next;
-            diagnostics = next_diagnostics;
+            applied.extend(step.follow_ups);
+            current = step.text;
+            diagnostics = step.diagnostics;
             progressed = true;
         }
         if !progressed && dropped.is_empty() {

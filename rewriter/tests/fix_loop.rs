@@ -188,3 +188,74 @@ fn passes_are_bounded() {
     assert!(!outcome.converged);
     assert_eq!(outcome.applied.len(), 4);
 }
+
+/// T050 turns `make` into `make dirt`; T051 wants every `dirt` followed by `&& clean`.
+fn uncovering_lint(clean_fix_is_safe: bool) -> impl Fn(&str) -> Vec<Diagnostic> {
+    move |text: &str| {
+        let mut out = Vec::new();
+        for (at, _) in text.match_indices("make") {
+            if !text[at..].starts_with("make dirt") {
+                let span = Span::new(at, at + 4);
+                out.push(finding(
+                    "T050",
+                    span,
+                    Fix::safe("add dirt", vec![Edit::replace(span, "make dirt")]),
+                ));
+            }
+        }
+        for (at, _) in text.match_indices("dirt") {
+            let end = at + 4;
+            if !text[end..].starts_with(" && clean") {
+                let edit = vec![Edit::insert(end, " && clean")];
+                let fix = if clean_fix_is_safe {
+                    Fix::safe("clean up", edit)
+                } else {
+                    Fix::unsafe_edit("clean up", edit)
+                };
+                out.push(finding("T051", Span::new(at, end), fix));
+            }
+        }
+        out
+    }
+}
+
+#[test]
+fn a_new_finding_that_its_own_fix_removes_does_not_drop_the_fix() {
+    let outcome = fix_text(
+        "FROM a\nRUN make\n",
+        FixOptions::default(),
+        &uncovering_lint(true),
+    );
+    assert_eq!(outcome.text, "FROM a\nRUN make dirt && clean\n");
+    assert!(outcome.dropped.is_empty(), "{:?}", outcome.dropped);
+    let codes: Vec<&str> = outcome.applied.iter().map(|a| a.code).collect();
+    assert_eq!(codes, ["T050", "T051"]);
+    assert!(outcome.remaining.is_empty());
+}
+
+#[test]
+fn a_new_finding_whose_fix_is_not_allowed_still_drops_the_fix() {
+    let outcome = fix_text(
+        "FROM a\nRUN make\n",
+        FixOptions::default(),
+        &uncovering_lint(false),
+    );
+    assert_eq!(outcome.text, "FROM a\nRUN make\n");
+    assert_eq!(outcome.dropped.len(), 1);
+    assert!(outcome.dropped[0].reason.contains("new T051"));
+}
+
+#[test]
+fn a_lone_apt_get_update_is_merged_and_the_lists_cleaned() {
+    let text = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n";
+    let outcome = fix_text(
+        text,
+        FixOptions::default(),
+        &plimsoll_rewriter::properties::lint_all,
+    );
+    assert!(outcome.dropped.is_empty(), "{:?}", outcome.dropped);
+    assert_eq!(
+        outcome.text,
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+    );
+}
