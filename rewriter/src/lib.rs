@@ -33,6 +33,15 @@ impl Default for FixOptions {
 }
 
 impl FixOptions {
+    /// The least safe applicability these options apply.
+    fn min_applicability(&self) -> Applicability {
+        if self.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        }
+    }
+
     fn allows(&self, fix: &Fix) -> bool {
         match fix.applicability {
             Applicability::Safe => true,
@@ -180,11 +189,7 @@ fn accept(
     if follow_ups.is_empty() {
         return Err(reason);
     }
-    let min = if options.unsafe_fixes {
-        Applicability::Unsafe
-    } else {
-        Applicability::Safe
-    };
+    let min = options.min_applicability();
     let (fixed, count, used) = apply_tracked(&next, &follow_ups, min);
     if count == 0 {
         return Err(reason);
@@ -238,11 +243,7 @@ pub fn fix_text(
         let line = |d: &Diagnostic| file.line_col(d.span.start).line;
         // Try the whole batch first; it is the common case and costs one re-lint.
         let batch: Vec<Diagnostic> = candidates.iter().map(|d| (*d).clone()).collect();
-        let min = if options.unsafe_fixes {
-            Applicability::Unsafe
-        } else {
-            Applicability::Safe
-        };
+        let min = options.min_applicability();
         let (next, count, used) = apply_tracked(&current, &batch, min);
         if count == 0 {
             converged = true;
