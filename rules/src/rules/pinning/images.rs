@@ -58,13 +58,25 @@ fn pulled_in(file: &Dockerfile) -> impl Iterator<Item = Pulled<'_>> {
     })
 }
 
+/// Which FROM images to look up (see [`digest_lookups`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookups {
+    /// Those pinned by digest with a tag, for PL111 (`check --check-digests`).
+    Pinned,
+    /// Those too that are not pinned yet, for PL102's fix (`check --pin-digests`).
+    All,
+}
+
 /// The references whose current digest the caller should look up in their registries
 /// (into `RuleOptions::image_digests`) for PL102 to offer a pin and PL111 to compare a
-/// pin with its tag: every pulled FROM image, without its digest, except those pinned by
+/// pin with its tag: pulled FROM images, without their digest, except those pinned by
 /// digest alone (`app@sha256:…` has no tag to compare with). Sorted, without repeats.
-pub fn digest_lookups(file: &Dockerfile) -> Vec<String> {
+pub fn digest_lookups(file: &Dockerfile, which: Lookups) -> Vec<String> {
     let mut found: Vec<String> = pulled_in(file)
-        .filter(|p| p.image.tag.is_some() || p.image.digest.is_none())
+        .filter(|p| match p.image.digest {
+            Some(_) => p.image.tag.is_some(),
+            None => which == Lookups::All,
+        })
         .map(|p| p.without_digest().to_string())
         .collect();
     found.sort();
@@ -86,8 +98,12 @@ mod tests {
              FROM host:5000/x:1@{digest}\n"
         ));
         assert_eq!(
-            digest_lookups(&file),
+            digest_lookups(&file, Lookups::All),
             ["alpine:3.20", "debian:12", "host:5000/x:1", "ubuntu"]
+        );
+        assert_eq!(
+            digest_lookups(&file, Lookups::Pinned),
+            ["debian:12", "host:5000/x:1"]
         );
     }
 }

@@ -26,7 +26,7 @@ pub use image_digest_stale::ImageDigestStale;
 pub use image_latest_tag::ImageLatestTag;
 pub use image_not_pinned_by_digest::ImageNotPinnedByDigest;
 pub use image_untagged::ImageUntagged;
-pub use images::digest_lookups;
+pub use images::{Lookups, digest_lookups};
 pub use npm_unpinned::NpmUnpinned;
 pub use pip_unpinned::PipUnpinned;
 pub use yum_unpinned::YumUnpinned;
