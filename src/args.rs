@@ -114,7 +114,7 @@ pub struct ImageRefArgs {
     pub root: Option<PathBuf>,
 }
 
-/// How to reach registries (build, run, analyze, pull, push).
+/// How to reach registries (build, run, analyze, pull, push, check --pin-digests).
 #[derive(Debug, Args)]
 pub struct RegistryArgs {
     /// Talk plain HTTP to this registry (HOST or HOST:PORT, as in image names; repeatable).
@@ -221,7 +221,10 @@ Pragmas: `# plimsoll: ignore=PL103` or `# hadolint ignore=DL3008` on the line(s)
 instruction silence those rules for it, `# hadolint global ignore=…` for the whole file; \
 `# check=skip=Name` at the top silences BuildKit-named checks.\n\n\
 Configuration: the nearest plimsoll.toml (or .plimsoll.toml) above each file, else \
-.hadolint.yaml; flags on the command line win."
+.hadolint.yaml; flags on the command line win.\n\n\
+Digests: --pin-digests and --check-digests reach registries as pull does (credentials from \
+Docker's config.json, --insecure-registry for plain HTTP); an image that cannot be looked \
+up is a warning, never an error."
 )]
 pub struct CheckArgs {
     /// Files or directories to lint; directories are searched recursively for Dockerfile,
@@ -326,6 +329,21 @@ pub struct CheckArgs {
     /// List every fix applied.
     #[arg(long)]
     pub show_fixes: bool,
+
+    /// Ask each FROM image's registry for the digest its tag points at: PL102 (enabled by
+    /// this) then offers to pin it, which --fix writes (`FROM debian:12` →
+    /// `FROM debian:12@sha256:…`), and PL111 checks the digests already pinned (as
+    /// --check-digests).
+    #[arg(long)]
+    pub pin_digests: bool,
+
+    /// Ask the registries of FROM images pinned by digest what their tag points at now, and
+    /// report (PL111) pins the tag has moved away from. Nothing else is looked up.
+    #[arg(long)]
+    pub check_digests: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod config;
+mod digests;
 mod discover;
 mod lint;
 mod printer;

@@ -1,5 +1,11 @@
 //! `plimsoll analyze` on an OCI layout the test makes with the engine's own layer and
-//! export code (no root needed): figures worked out by hand from dive's definitions.
+//! export code (no root needed): figures worked out by hand from dive's definitions. Also
+//! on images buildah builds and exports (OCI layout and docker-archive), when buildah and a
+//! static busybox are installed and the test runs as root (PLIMSOLL_REQUIRE_TOOLS makes a
+//! missing tool a failure).
+
+#[path = "../engine/tests/support/mod.rs"]
+mod support;
 
 use insta_cmd::get_cargo_bin;
 use plimsoll_engine::export::{write_docker_archive, write_oci_layout};
@@ -394,4 +400,151 @@ fn waste_is_mapped_to_rules_and_lines_and_plimsoll_toml_gives_thresholds() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Whether `path` is an ELF executable without an interpreter (statically linked): the
+/// only kind that runs in a `FROM scratch` image.
+fn is_static_elf(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" || bytes[4] != 2 || bytes[5] != 1 {
+        return false; // 64-bit little-endian only; anything else is skipped
+    }
+    let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
+    let phoff = u64::from_le_bytes(bytes[0x20..0x28].try_into().unwrap()) as usize;
+    let (size, count) = (u16_at(0x36), u16_at(0x38));
+    (0..count).all(|i| {
+        let at = phoff + i * size;
+        // PT_INTERP (3) names the dynamic loader.
+        bytes.get(at..at + 4) != Some(&3u32.to_le_bytes()[..])
+    })
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+/// An image built by buildah (one layer an instruction, a RUN that deletes a file), exported
+/// with `buildah push` as an OCI layout and as a docker-archive: both give dive's figures,
+/// worked out by hand below.
+#[test]
+fn buildah_images_match_dive_by_hand() {
+    if !support::tools(&["buildah", "busybox"]) {
+        return;
+    }
+    let busybox = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|p| p.join("busybox"))
+        .find(|p| p.is_file())
+        .unwrap();
+    if !is_root() || !is_static_elf(&busybox) {
+        assert!(
+            std::env::var_os("PLIMSOLL_REQUIRE_TOOLS").is_none(),
+            "needs root and a static busybox (busybox-static)"
+        );
+        eprintln!("skipped: needs root and a static busybox");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let context = dir.join("context");
+    std::fs::create_dir_all(&context).unwrap();
+    std::fs::copy(&busybox, context.join("busybox")).unwrap();
+    std::fs::write(context.join("a"), vec![b'a'; 1000]).unwrap();
+    std::fs::write(context.join("b"), vec![b'b'; 500]).unwrap();
+    std::fs::write(context.join("a2"), vec![b'c'; 300]).unwrap();
+    std::fs::write(
+        context.join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY a /data/a\nCOPY b /data/b\n\
+         COPY a2 /data/a\nRUN [\"/bin/busybox\", \"rm\", \"/data/b\"]\n",
+    )
+    .unwrap();
+    // buildah's own storage, in the test's directory: nothing of the machine's is touched.
+    let buildah = || {
+        let mut cmd = Command::new("buildah");
+        cmd.arg("--root")
+            .arg(dir.join("buildah/root"))
+            .arg("--runroot")
+            .arg(dir.join("buildah/run"))
+            .args(["--storage-driver", "vfs"]);
+        cmd
+    };
+    let name = "localhost/plimsoll-analyze-test:1";
+    support::run(
+        buildah()
+            .args([
+                "bud",
+                "--quiet",
+                "--layers",
+                "--isolation",
+                "chroot",
+                "-t",
+                name,
+            ])
+            .arg(&context),
+    );
+    let layout = dir.join("layout");
+    let archive = dir.join("image.tar");
+    support::run(
+        buildah()
+            .args(["push", "--quiet", name])
+            .arg(format!("oci:{}:v1", layout.display())),
+    );
+    support::run(
+        buildah()
+            .args(["push", "--quiet", name])
+            .arg(format!("docker-archive:{}:{name}", archive.display())),
+    );
+
+    // Per path, as dive sums them: /bin/busybox once (S bytes); /data/a 1000 + 300, the
+    // smallest 300; /data/b 500 + 0 (the RUN deletes it), the smallest 0. RUN's own files
+    // (etc/hostname, etc/hosts, etc/resolv.conf, run/) are empty and in one layer each.
+    let s = std::fs::metadata(&busybox).unwrap().len() as f64;
+    let efficiency = (s + 300.0) / (s + 1300.0 + 500.0);
+    for reference in [
+        format!("oci:{}:v1", layout.display()),
+        format!("docker-archive:{}", archive.display()),
+    ] {
+        let out = analyze(dir, &[&reference, "--format", "json"]);
+        let v = stdout_json(&out);
+        close(&v["efficiency"], efficiency);
+        assert_eq!(v["wasted_bytes"], 1800, "{reference}");
+        // Every layer but the first: 1000 + 500 + 300 + 0 bytes.
+        assert_eq!(v["user_bytes"], 1800, "{reference}");
+        close(&v["user_wasted_ratio"], 1.0);
+        let layers = v["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), 5, "{reference}");
+        let files: Vec<_> = layers.iter().map(|l| &l["files"]).collect();
+        assert_eq!(
+            files[3],
+            &serde_json::json!({"added": 0, "modified": 1, "removed": 0}),
+            "{reference}"
+        );
+        assert_eq!(files[4]["removed"], 1, "{reference}");
+        assert!(
+            layers[4]["created_by"]
+                .as_str()
+                .unwrap()
+                .contains("/data/b"),
+            "{reference}"
+        );
+        let wasted: Vec<(&str, u64)> = v["wasted_paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["path"].as_str().unwrap(),
+                    p["wasted_bytes"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(wasted, [("/data/a", 1300), ("/data/b", 500)], "{reference}");
+        // The deleted file is what PL306 would have kept out.
+        assert_eq!(v["rule_hints"][0]["code"], "PL306", "{reference}");
+        assert_eq!(v["rule_hints"][0]["bytes"], 500, "{reference}");
+    }
 }

@@ -183,3 +183,138 @@ fn credentials_come_from_docker_config() {
         pushed
     );
 }
+
+#[test]
+fn check_pins_digests_and_reports_moved_tags() {
+    if !ready() {
+        return;
+    }
+    let registry = Registry::start(Auth::Basic("ci", "pa55"));
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let host = registry.host.as_str();
+    let copy = |layout: &std::path::Path, tag: &str, to: &str| {
+        run(Command::new("skopeo").args([
+            "copy",
+            "--quiet",
+            "--all",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            "ci:pa55",
+            &format!("oci:{}:{tag}", layout.display()),
+            &format!("docker://{host}/{to}"),
+        ]));
+    };
+    // A multi-platform image: the pin is the index digest, which every platform builds from.
+    let (index, _native) = support::multi(&dir.join("multi"), "v1", &[("hello", b"first")]);
+    copy(&dir.join("multi"), "v1", "base:v1");
+    let docker_config = dir.join("docker");
+    std::fs::create_dir_all(&docker_config).unwrap();
+    std::fs::copy(
+        registry.docker_config("ci", "pa55"),
+        docker_config.join("config.json"),
+    )
+    .unwrap();
+
+    let dockerfile = dir.join("Dockerfile");
+    let original = format!(
+        "FROM {host}/base:v1 AS build\nRUN true\n\nFROM {host}/missing:v1\nCOPY --from=build / /\n\nFROM {host}/base:v1\n"
+    );
+    std::fs::write(&dockerfile, &original).unwrap();
+    let check = |config: &std::path::Path, args: &[&str]| {
+        plimsoll(dir)
+            .env("DOCKER_CONFIG", config)
+            .args([
+                "check",
+                "--isolated",
+                "--format",
+                "concise",
+                "--select",
+                "PL1",
+            ])
+            .args(["--insecure-registry", host])
+            .args(args)
+            .arg("Dockerfile")
+            .output()
+            .unwrap()
+    };
+
+    // Without credentials nothing can be looked up: one warning an image, the file as it
+    // was, the findings reported (PL102 is enabled by --pin-digests).
+    let anonymous = check(&dir.join("none"), &["--pin-digests", "--fix"]);
+    let stderr = text(&anonymous.stderr);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(
+        warnings.iter().all(|w| w.contains("no credentials for")),
+        "{stderr}"
+    );
+    assert_eq!(anonymous.status.code(), Some(1), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&dockerfile).unwrap(), original);
+    assert_eq!(text(&anonymous.stdout).matches("PL102").count(), 3);
+
+    // With them: both FROMs of base:v1 pinned to the index digest; the image the registry
+    // does not have is one warning, and stays as it was (still reported).
+    let pinned = check(&docker_config, &["--pin-digests", "--fix"]);
+    let stderr = text(&pinned.stderr);
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .collect::<Vec<_>>(),
+        [format!(
+            "warning: cannot look up the digest of {host}/missing:v1: manifest {host}/missing:v1: HTTP 404: MANIFEST_UNKNOWN: manifest unknown"
+        )],
+        "{stderr}"
+    );
+    let expected = format!(
+        "FROM {host}/base:v1@{index} AS build\nRUN true\n\nFROM {host}/missing:v1\nCOPY --from=build / /\n\nFROM {host}/base:v1@{index}\n"
+    );
+    assert_eq!(std::fs::read_to_string(&dockerfile).unwrap(), expected);
+    let stdout = text(&pinned.stdout);
+    assert_eq!(pinned.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("Dockerfile:4:6: PL102") && stdout.matches("PL102").count() == 1,
+        "{stdout}"
+    );
+
+    // The tags still point at the pins: nothing to report.
+    let same = check(&docker_config, &["--check-digests"]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stdout));
+    assert!(text(&same.stderr).is_empty(), "{}", text(&same.stderr));
+
+    // The tag moves to another image: both pins are reported, the file is left alone,
+    // and nothing unpinned is looked up or pinned.
+    let moved = dir.join("moved");
+    let retagged = support::single(&moved, "v2", &[("hello", b"second")]);
+    copy(&moved, "v2", "base:v1");
+    let stale = check(&docker_config, &["--check-digests", "--fix"]);
+    let stdout = text(&stale.stdout);
+    assert_eq!(stale.status.code(), Some(1), "{stdout}");
+    for line in [1, 7] {
+        assert!(
+            stdout.contains(&format!(
+                "Dockerfile:{line}:6: PL111 `{host}/base:v1` is pinned to `{index}`, but the tag now points at `{retagged}`"
+            )),
+            "{stdout}"
+        );
+    }
+    assert_eq!(stdout.matches("PL111").count(), 2, "{stdout}");
+    assert!(!stdout.contains("PL102"), "{stdout}");
+    assert!(text(&stale.stderr).is_empty(), "{}", text(&stale.stderr));
+    assert_eq!(std::fs::read_to_string(&dockerfile).unwrap(), expected);
+
+    // Moving to the new image is the unsafe fix.
+    let updated = check(
+        &docker_config,
+        &["--check-digests", "--fix", "--unsafe-fixes"],
+    );
+    assert_eq!(updated.status.code(), Some(0), "{}", text(&updated.stdout));
+    assert_eq!(
+        std::fs::read_to_string(&dockerfile).unwrap(),
+        expected.replace(&index, &retagged)
+    );
+}

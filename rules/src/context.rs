@@ -105,6 +105,7 @@ static NO_OPTIONS: RuleOptions = RuleOptions {
     allowed_images: Vec::new(),
     required_labels: std::collections::BTreeMap::new(),
     strict_labels: false,
+    image_digests: std::collections::BTreeMap::new(),
 };
 
 impl<'a> Context<'a> {

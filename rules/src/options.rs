@@ -32,6 +32,14 @@ pub struct RuleOptions {
     /// Report labels that are not in `required_labels` (hadolint's `strict-labels`, DL3050);
     /// with no required labels, every label is reported.
     pub strict_labels: bool,
+    /// What registries answered, looked up by the caller before checking (`plimsoll check
+    /// --pin-digests` / `--check-digests`): a FROM image reference as written after ARG
+    /// expansion, without its digest (`debian:12`, `host:5000/app:1`) → the digest its tag
+    /// points at now (`sha256:…`, the manifest or index digest the registry returns).
+    /// Empty: nothing was looked up, and what depends on it (PL102's fix, PL111) stays quiet.
+    /// [`digest_lookups`](crate::rules::pinning::digest_lookups) lists the references to
+    /// look up.
+    pub image_digests: BTreeMap<String, String>,
 }
 
 /// The value a required label must have (hadolint's label-schema types).

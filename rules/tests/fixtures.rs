@@ -6,7 +6,8 @@
 //! A fixture may come with `<CODE>.context` (one build-context path a line) and
 //! `<CODE>.dockerignore`, handed to the rule as its build context, and with
 //! `<CODE>.options` (lines `trusted-registry NAME`, `allowed-image PATTERN`,
-//! `required-label KEY TYPE`, `strict-labels`), handed to it as its configuration.
+//! `required-label KEY TYPE`, `strict-labels`, `image-digest REFERENCE DIGEST` for what a
+//! registry answered), handed to it as its configuration.
 
 use plimsoll_analyzer::Dockerfile;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
@@ -66,6 +67,11 @@ fn options_for(stem: &str) -> RuleOptions {
                 options.required_labels.insert(key.into(), schema);
             }
             (Some("strict-labels"), None, None) => options.strict_labels = true,
+            (Some("image-digest"), Some(reference), Some(digest)) => {
+                options
+                    .image_digests
+                    .insert(reference.into(), digest.into());
+            }
             _ => panic!("{stem}.options: cannot read `{line}`"),
         }
     }

@@ -2,7 +2,9 @@
 
 use crate::Exit;
 use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat, ShellcheckMode};
+use crate::commands::build::registry_options;
 use crate::config::{self, FileSettings, Mode, Overrides, Resolver};
+use crate::digests;
 use crate::discover;
 use crate::lint::{FileReport, Linter};
 use crate::printer::{self, Summary};
@@ -12,10 +14,13 @@ use anyhow::{Context as _, Result, bail};
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
 use plimsoll_analyzer::ParseOptions;
 use plimsoll_rewriter::FixOptions;
-use plimsoll_rules::Selection;
+use plimsoll_rules::rules::pinning::Lookups;
+use plimsoll_rules::{Selection, Settings};
 use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 pub fn run(args: CheckArgs) -> Result<Exit> {
     let selection = Selection {
@@ -54,7 +59,7 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
         },
         Overrides {
             select: selection.select,
-            extend_select: selection.extend_select,
+            extend_select: digest_rules(&args, selection.extend_select),
             ignore: selection.ignore,
             fail_level: fail_level(&args),
         },
@@ -86,6 +91,27 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
         Input::Files(files)
     };
     say_notes(&mut configs);
+    if let Some(which) = lookups(&args) {
+        let options = registry_options(&args.registry)?;
+        let texts: Vec<String> = match &input {
+            Input::Stdin(bytes) => vec![String::from_utf8_lossy(bytes).into_owned()],
+            // Unreadable files are reported when they are linted.
+            Input::Files(files) => files
+                .iter()
+                .filter_map(|f| std::fs::read_to_string(f).ok())
+                .collect(),
+        };
+        let answers = digests::look_up(
+            texts.iter().map(String::as_str),
+            &parse_options,
+            which,
+            &options,
+        );
+        for warning in &answers.warnings {
+            eprintln!("warning: {warning}");
+        }
+        with_digests(&mut file_settings, answers.digests);
+    }
 
     let shellcheck = match args.shellcheck {
         // Neither prints findings.
@@ -222,6 +248,48 @@ pub fn run(args: CheckArgs) -> Result<Exit> {
                 .is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t))
         });
     Ok(if failing { Exit::Findings } else { Exit::Clean })
+}
+
+/// Which FROM images to look up in their registries before linting, if any.
+fn lookups(args: &CheckArgs) -> Option<Lookups> {
+    if args.pin_digests {
+        Some(Lookups::All)
+    } else if args.check_digests {
+        Some(Lookups::Pinned)
+    } else {
+        None
+    }
+}
+
+/// The command line's `--extend-select` plus the rules the digest flags are for: asking a
+/// registry and not reporting its answer would be pointless (`--ignore` still wins).
+fn digest_rules(args: &CheckArgs, mut extend_select: Vec<String>) -> Vec<String> {
+    match lookups(args) {
+        Some(Lookups::All) => extend_select.extend(["PL102".to_string(), "PL111".to_string()]),
+        Some(Lookups::Pinned) => extend_select.push("PL111".to_string()),
+        None => {}
+    }
+    extend_select
+}
+
+/// Hands the registries' answers to every file's rules. Files share settings (one per
+/// configuration), so each distinct one is copied once.
+fn with_digests(file_settings: &mut [FileSettings], digests: BTreeMap<String, String>) {
+    if digests.is_empty() {
+        return;
+    }
+    let mut copies: HashMap<*const Settings, Arc<Settings>> = HashMap::new();
+    for file in file_settings {
+        let copy = copies
+            .entry(Arc::as_ptr(&file.settings))
+            .or_insert_with(|| {
+                let mut settings = Settings::clone(&file.settings);
+                settings.options.image_digests = digests.clone();
+                Arc::new(settings)
+            })
+            .clone();
+        file.settings = copy;
+    }
 }
 
 /// Standard input, or the files found.
