@@ -3,12 +3,15 @@
 //! its parent's; layer-making steps (FROM, RUN, COPY, ADD, WORKDIR) are looked up in the
 //! cache before they run.
 
+mod archive;
 mod cache;
+mod chmod;
 mod context;
 mod instructions;
 mod options;
 mod plan;
 pub mod progress;
+mod remote;
 mod scope;
 mod state;
 mod tree;
@@ -75,6 +78,8 @@ pub enum BuildError {
     Export(#[from] ExportError),
     #[error(transparent)]
     Syscall(#[from] SyscallError),
+    #[error(transparent)]
+    Remote(#[from] remote::RemoteError),
 }
 
 fn tail_text(tail: &str) -> String {

@@ -633,18 +633,6 @@ fn add_extracts_archives_and_refuses_traversal() {
     let err = result.unwrap_err().to_string();
     assert!(err.contains("refusing"), "{err}");
     assert!(!f.dir.path().join("escape").exists());
-    let (result, _) = f.build_with(
-        &runner,
-        f.options("FROM scratch\nADD https://example.com/x /x\n")
-            .build()
-            .unwrap(),
-    );
-    assert!(
-        result
-            .unwrap_err()
-            .to_string()
-            .contains("not supported yet")
-    );
 }
 
 #[test]
@@ -761,3 +749,5 @@ fn global_args_choose_the_base() {
     let (result, _) = f.build_with(&runner, options);
     assert_eq!(result.unwrap().image.layers.len(), 3);
 }
+
+mod add;
