@@ -88,6 +88,24 @@ impl Runner for FakeRunner<'_> {
                     };
                     output(Stream::Stdout, &bytes);
                 }
+                (Some("ls"), Some(path), _) => {
+                    let mount = spec.mounts.iter().find(|m| m.target == path).unwrap();
+                    let dir = match &mount.kind {
+                        crate::sandbox::MountKind::Bind { source, .. } => source.clone(),
+                        crate::sandbox::MountKind::Layers { lower, .. } => lower[0].clone(),
+                        other => panic!("ls of {other:?}"),
+                    };
+                    let mut names: Vec<String> = walkdir::WalkDir::new(&dir)
+                        .min_depth(1)
+                        .into_iter()
+                        .map(|e| {
+                            let e = e.unwrap();
+                            e.path().strip_prefix(&dir).unwrap().display().to_string()
+                        })
+                        .collect();
+                    names.sort();
+                    output(Stream::Stdout, format!("{}\n", names.join(" ")).as_bytes());
+                }
                 (Some("exit"), Some(code), _) => {
                     output(Stream::Stderr, b"failing on purpose\n");
                     return Ok(code.parse().unwrap());
@@ -751,3 +769,4 @@ fn global_args_choose_the_base() {
 }
 
 mod add;
+mod run_mounts;

@@ -91,7 +91,7 @@ fn parents_name(word: &str, rel: &str) -> String {
 }
 
 /// Every entry at and below a resolved path of a view.
-fn view_entries(view: &View<'_>, path: &str) -> Result<Vec<Entry>, BuildError> {
+pub(super) fn view_entries(view: &View<'_>, path: &str) -> Result<Vec<Entry>, BuildError> {
     let resolved = view.resolve(path, true).map_err(BuildError::io(path))?;
     let Some(found) = view.lookup(&resolved).map_err(BuildError::io(path))? else {
         return Err(BuildError::Invalid(format!("`{path}` does not exist")));
