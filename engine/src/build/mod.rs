@@ -3,6 +3,7 @@
 //! its parent's; layer-making steps (FROM, RUN, COPY, ADD, WORKDIR) are looked up in the
 //! cache before they run.
 
+mod agent;
 mod archive;
 mod cache;
 mod chmod;
@@ -20,7 +21,7 @@ mod user;
 pub use cache::PruneReport;
 pub use cache::prune as prune_cache;
 pub use context::BuildContext;
-pub use options::{BuildOptions, BuildOptionsBuilder, SecretSource};
+pub use options::{BuildOptions, BuildOptionsBuilder, SecretSource, parse_ssh};
 pub use progress::{Event, Progress, Silent};
 pub use user::{User, resolve_user};
 

@@ -106,6 +106,19 @@ impl Runner for FakeRunner<'_> {
                     names.sort();
                     output(Stream::Stdout, format!("{}\n", names.join(" ")).as_bytes());
                 }
+                (Some("ssh"), Some(path), _) => {
+                    use std::io::Write;
+                    let mount = spec.mounts.iter().find(|m| m.target == path).unwrap();
+                    let crate::sandbox::MountKind::Bind { source, .. } = &mount.kind else {
+                        panic!("ssh mount {mount:?}");
+                    };
+                    let mut c = std::os::unix::net::UnixStream::connect(source).unwrap();
+                    c.write_all(b"ping").unwrap();
+                    c.shutdown(std::net::Shutdown::Write).unwrap();
+                    let mut answer = String::new();
+                    c.read_to_string(&mut answer).unwrap();
+                    output(Stream::Stdout, format!("{answer}\n").as_bytes());
+                }
                 (Some("exit"), Some(code), _) => {
                     output(Stream::Stderr, b"failing on purpose\n");
                     return Ok(code.parse().unwrap());

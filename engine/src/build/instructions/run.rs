@@ -1,10 +1,11 @@
 //! RUN: the command runs in a sandbox whose root is the image's layers under a fresh
 //! upper directory; the upper directory, less the mount points the sandbox had to create,
-//! becomes the layer. `--mount=type=bind|cache|secret|tmpfs` and `--network` as in
-//! BuildKit; heredocs run as scripts.
+//! becomes the layer. `--mount=type=bind|cache|secret|tmpfs|ssh`, `--network` and
+//! `--security` as in BuildKit; heredocs run as scripts.
 
 use super::Run;
 use crate::build::BuildError;
+use crate::build::agent::AgentProxy;
 use crate::build::context::entries_digest;
 use crate::build::scope::Scope;
 use crate::build::state::StageState;
@@ -28,6 +29,7 @@ enum MountType {
     Cache,
     Secret,
     Tmpfs,
+    Ssh,
 }
 
 /// `sharing=` of a cache mount: who may use one cache directory at the same time.
@@ -98,11 +100,7 @@ fn parse_mount(text: &str, workdir: &str) -> Result<MountRequest, BuildError> {
                 "cache" => MountType::Cache,
                 "secret" => MountType::Secret,
                 "tmpfs" => MountType::Tmpfs,
-                "ssh" => {
-                    return Err(BuildError::Invalid(
-                        "RUN --mount=type=ssh is not supported yet".into(),
-                    ));
-                }
+                "ssh" => MountType::Ssh,
                 other => {
                     return Err(BuildError::Invalid(format!(
                         "--mount: unknown type `{other}`"
@@ -189,6 +187,14 @@ fn parse_mount(text: &str, workdir: &str) -> Result<MountRequest, BuildError> {
         })?;
         if m.target.is_empty() {
             m.target = format!("/run/secrets/{id}");
+        }
+    }
+    if m.kind == MountType::Ssh {
+        m.id.get_or_insert_with(|| "default".into());
+        m.mode.get_or_insert(0o600);
+        // The target, when not given, is numbered among the RUN's ssh mounts later.
+        if m.target.is_empty() {
+            return Ok(m);
         }
     }
     if m.target.is_empty() {
@@ -371,30 +377,54 @@ pub fn execute(
         at: instruction.index,
         config: &config,
     };
-    if let Some(security) = scope.flag(instruction, "security")
-        && security != "sandbox"
-    {
+    let privileged = match scope.flag(instruction, "security").as_deref() {
+        None | Some("sandbox") => false,
+        Some("insecure") if run.options.allow_insecure => true,
+        Some("insecure") => {
+            return Err(BuildError::Invalid(
+                "RUN --security=insecure needs `--allow security.insecure` on the command line"
+                    .into(),
+            ));
+        }
+        Some(other) => {
+            return Err(BuildError::Invalid(format!(
+                "RUN --security={other}: expected sandbox or insecure"
+            )));
+        }
+    };
+    if let Some(device) = scope.flag(instruction, "device") {
         return Err(BuildError::Invalid(format!(
-            "RUN --security={security} is not supported (only sandbox)"
+            "RUN --device={device}: CDI devices are not supported by this engine"
         )));
-    }
-    if instruction.flag("device").is_some() {
-        return Err(BuildError::Invalid("RUN --device is not supported".into()));
     }
     let network = match scope.flag(instruction, "network") {
         Some(n) => n.parse::<Network>().map_err(BuildError::Invalid)?,
         None => run.options.network,
     };
     let workdir = config.working_dir().unwrap_or_else(|| "/".into());
-    let mounts = scope
+    let mut mounts = scope
         .flags(instruction, "mount")
         .iter()
         .map(|m| parse_mount(m, &workdir))
         .collect::<Result<Vec<_>, _>>()?;
+    for (n, m) in mounts
+        .iter_mut()
+        .filter(|m| m.kind == MountType::Ssh)
+        .enumerate()
+    {
+        if m.target.is_empty() {
+            m.target = format!("/run/buildkit/ssh_agent.{n}");
+        }
+    }
     let (args, script) = command(df, instruction, state.shell());
     let mut env = scope.run_env();
     if !env.iter().any(|e| e.starts_with("PATH=")) {
         env.push(format!("PATH={DEFAULT_PATH}"));
+    }
+    if let Some(agent) = mounts.iter().find(|m| m.kind == MountType::Ssh)
+        && !env.iter().any(|e| e.starts_with("SSH_AUTH_SOCK="))
+    {
+        env.push(format!("SSH_AUTH_SOCK={}", agent.target));
     }
     let user_spec = config.user();
 
@@ -404,7 +434,7 @@ pub fn execute(
     for part in args.iter().chain(&env) {
         material.field(part.as_bytes());
     }
-    material.field(format!("{user_spec:?}\0{workdir}\0{network:?}").as_bytes());
+    material.field(format!("{user_spec:?}\0{workdir}\0{network:?}\0{privileged}").as_bytes());
     if let Some((_, content)) = &script {
         material.field(content.as_bytes());
     }
@@ -467,6 +497,7 @@ pub fn execute(
         .cwd(workdir.clone())
         .user(user.uid, user.gid, user.groups.clone())
         .network(network)
+        .privileged(privileged)
         .hosts("127.0.0.1\tlocalhost plimsoll\n::1\tlocalhost ip6-localhost ip6-loopback\n")
         .resolv_conf(std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default());
         if let Some((name, content)) = &script {
@@ -485,6 +516,7 @@ pub fn execute(
         }
         // Locks of cache mounts, held until the command has finished.
         let mut held: Vec<std::fs::File> = Vec::new();
+        let mut proxies: Vec<AgentProxy> = Vec::new();
         for (index, (m, source)) in mounts.iter().zip(&mut sources).enumerate() {
             let scratch = work.path().join(format!("mount-{index}"));
             let spec = match m.kind {
@@ -579,6 +611,34 @@ pub fn execute(
                         file: true,
                     }
                 }
+                MountType::Ssh => {
+                    let id = m.id.clone().unwrap_or_default();
+                    let Some(agent) = run.options.ssh.get(&id) else {
+                        if m.required {
+                            return Err(BuildError::Invalid(format!(
+                                "ssh agent `{id}` is required: pass --ssh {id}[=SOCKET]"
+                            )));
+                        }
+                        continue;
+                    };
+                    let proxy = AgentProxy::start(agent).map_err(BuildError::io(agent))?;
+                    let socket = proxy.socket();
+                    std::fs::set_permissions(
+                        &socket,
+                        std::fs::Permissions::from_mode(m.mode.unwrap_or(0o600)),
+                    )
+                    .map_err(BuildError::io(&socket))?;
+                    run.syscall.lchown(&socket, m.uid, m.gid)?;
+                    proxies.push(proxy);
+                    MountSpec {
+                        target: m.target.clone(),
+                        kind: MountKind::Bind {
+                            source: socket,
+                            readonly: false,
+                        },
+                        file: true,
+                    }
+                }
                 MountType::Tmpfs => MountSpec {
                     target: m.target.clone(),
                     kind: MountKind::Tmpfs { size: m.size },
@@ -639,6 +699,7 @@ pub fn execute(
             });
         }
         drop(held);
+        drop(proxies);
         stubs::clean(&upper, &planned, &view, run.syscall).map_err(BuildError::io(&upper))?;
         let created_by = format!("RUN {}", args.join(" "));
         run.commit_layer(state, &upper, &created_by, true)
@@ -676,7 +737,16 @@ mod tests {
         );
         let m = parse_mount("type=tmpfs,target=/tmp,size=64m", "/").unwrap();
         assert_eq!(m.size, Some(64 << 20));
-        assert!(parse_mount("type=ssh", "/").is_err());
+        let m = parse_mount("type=ssh", "/").unwrap();
+        assert_eq!(
+            (m.id.as_deref(), m.mode, m.target.as_str()),
+            (Some("default"), Some(0o600), "")
+        );
+        let m = parse_mount("type=ssh,id=gh,target=/agent,required,uid=5", "/").unwrap();
+        assert_eq!(
+            (m.id.as_deref(), m.target.as_str(), m.required, m.uid),
+            (Some("gh"), "/agent", true, 5)
+        );
         assert!(parse_mount("type=cache", "/").is_err());
         assert!(parse_mount("type=weird,target=/x", "/").is_err());
         assert!(parse_mount("type=cache,target=/x,bogus=1", "/").is_err());

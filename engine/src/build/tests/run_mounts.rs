@@ -152,3 +152,85 @@ fn context_binds_leave_out_what_dockerignore_excludes() {
     // The context itself is untouched.
     assert!(f.ctx().join("src/.env").exists());
 }
+
+#[test]
+fn ssh_agents_are_forwarded() {
+    use std::io::Write;
+    let f = fixture();
+    let agent_path = f.dir.path().join("agent.sock");
+    let agent = std::os::unix::net::UnixListener::bind(&agent_path).unwrap();
+    std::thread::spawn(move || {
+        for conn in agent.incoming() {
+            let mut conn = conn.unwrap();
+            let mut buf = [0u8; 4];
+            conn.read_exact(&mut buf).unwrap();
+            conn.write_all(&[b"agent:".as_slice(), &buf].concat())
+                .unwrap();
+        }
+    });
+    let runner = FakeRunner::new(&f.syscall);
+    let options = f
+        .options("FROM scratch\nRUN --mount=type=ssh,uid=1000 --mount=type=ssh,id=other,target=/o ssh /run/buildkit/ssh_agent.0\n")
+        .ssh("default", &agent_path)
+        .build()
+        .unwrap();
+    let (result, log) = f.build_with(&runner, options);
+    result.unwrap_or_else(|e| panic!("{e}\n{log:#?}"));
+    assert!(log.contains(&"out agent:ping".to_string()), "{log:#?}");
+    let spec = &runner.specs()[0];
+    assert!(
+        spec.process
+            .env
+            .contains(&"SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0".to_string())
+    );
+    // `other` is not given and not required: no mount.
+    assert_eq!(spec.mounts.len(), 1);
+    let out = f.build("FROM scratch\nRUN --mount=type=ssh echo none\n");
+    assert!(out.image.layers.is_empty());
+    let runner = FakeRunner::new(&f.syscall);
+    let options = f
+        .options("FROM scratch\nRUN --mount=type=ssh,required echo x\n")
+        .build()
+        .unwrap();
+    let err = f.build_with(&runner, options).0.unwrap_err().to_string();
+    assert!(err.contains("ssh agent `default` is required"), "{err}");
+}
+
+#[test]
+fn insecure_runs_need_to_be_allowed() {
+    let f = fixture();
+    let dockerfile = "FROM scratch\nRUN --security=insecure echo hi\n";
+    let runner = FakeRunner::new(&f.syscall);
+    let err = f
+        .build_with(&runner, f.options(dockerfile).build().unwrap())
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--allow security.insecure"), "{err}");
+    let runner = FakeRunner::new(&f.syscall);
+    let options = f.options(dockerfile).allow_insecure(true).build().unwrap();
+    f.build_with(&runner, options).0.unwrap();
+    assert!(runner.specs()[0].privileged);
+    let runner = FakeRunner::new(&f.syscall);
+    f.build_with(
+        &runner,
+        f.options("FROM scratch\nRUN --security=sandbox echo hi\n")
+            .build()
+            .unwrap(),
+    )
+    .0
+    .unwrap();
+    assert!(!runner.specs()[0].privileged);
+    let runner = FakeRunner::new(&f.syscall);
+    let err = f
+        .build_with(
+            &runner,
+            f.options("FROM scratch\nRUN --device=vendor.com/gpu=0 echo\n")
+                .build()
+                .unwrap(),
+        )
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("CDI devices"), "{err}");
+}
