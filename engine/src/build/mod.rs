@@ -11,6 +11,7 @@ mod context;
 mod instructions;
 mod options;
 mod plan;
+mod platform;
 pub mod progress;
 mod remote;
 mod scope;
@@ -164,6 +165,7 @@ impl Builder<'_> {
         }
         let target = plan::target(&df, options.target.as_deref())?;
         let stages = plan::needed(&df, target);
+        platform::check(&df, &stages)?;
         let total = stages
             .iter()
             .map(|&s| df.stages[s].instructions.len())

@@ -782,4 +782,5 @@ fn global_args_choose_the_base() {
 }
 
 mod add;
+mod platforms;
 mod run_mounts;
