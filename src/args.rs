@@ -471,6 +471,14 @@ pub struct BuildArgs {
     #[arg(long, value_name = "id=NAME,src=FILE")]
     pub secret: Vec<String>,
 
+    /// An ssh-agent for RUN --mount=type=ssh: ID (forwards $SSH_AUTH_SOCK) or ID=SOCKET.
+    #[arg(long, value_name = "ID[=SOCKET]")]
+    pub ssh: Vec<String>,
+
+    /// An entitlement: `security.insecure` lets RUN --security=insecure run privileged.
+    #[arg(long, value_name = "ENTITLEMENT", value_parser = ["security.insecure"])]
+    pub allow: Vec<String>,
+
     /// Timestamps of the image and clamp of file times (default: $SOURCE_DATE_EPOCH).
     #[arg(long, value_name = "SECONDS")]
     pub source_date_epoch: Option<i64>,

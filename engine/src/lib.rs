@@ -6,7 +6,10 @@
 //!
 //! - [`build`] — `plimsoll build`: stages needed by the target, one numbered step per
 //!   instruction (`build/instructions/`, one operation a file), cache keys chained from
-//!   step to step, the build context with `.dockerignore`, progress events.
+//!   step to step, the build context with `.dockerignore`, progress events; what ADD
+//!   fetches (`remote/`: HTTP with checksums, git) and extracts (`archive`), `--chmod`
+//!   modes (`chmod`), the ssh-agent proxy of `RUN --mount=type=ssh` (`agent`), stages
+//!   for other platforms (`platform`).
 //! - [`sandbox`] — running a process in a container: the spec (a builder), the helper
 //!   stages (`init`: namespaces, then PID 1), the root file system (`rootfs`, `devices`),
 //!   privileges (`security`), mount-point stubs kept out of layers (`stubs`), and the

@@ -112,6 +112,11 @@ fn options(args: &BuildArgs) -> Result<BuildOptions> {
         let (id, source): (String, SecretSource) = SecretSource::parse(secret)?;
         builder = builder.secret(id, source);
     }
+    for ssh in &args.ssh {
+        let (id, socket) = plimsoll_engine::build::parse_ssh(ssh)?;
+        builder = builder.ssh(id, socket);
+    }
+    builder = builder.allow_insecure(args.allow.iter().any(|a| a == "security.insecure"));
     Ok(builder.build()?)
 }
 

@@ -75,6 +75,11 @@ impl BuildContext {
         &self.root
     }
 
+    /// Whether `.dockerignore` excludes anything at all.
+    pub fn has_ignores(&self) -> bool {
+        !self.ignore.patterns().is_empty()
+    }
+
     pub fn is_excluded(&self, rel: &str) -> bool {
         !rel.is_empty() && self.ignore.is_excluded(rel)
     }

@@ -3,12 +3,17 @@
 //! its parent's; layer-making steps (FROM, RUN, COPY, ADD, WORKDIR) are looked up in the
 //! cache before they run.
 
+mod agent;
+mod archive;
 mod cache;
+mod chmod;
 mod context;
 mod instructions;
 mod options;
 mod plan;
+mod platform;
 pub mod progress;
+mod remote;
 mod scope;
 mod state;
 mod tree;
@@ -17,7 +22,7 @@ mod user;
 pub use cache::PruneReport;
 pub use cache::prune as prune_cache;
 pub use context::BuildContext;
-pub use options::{BuildOptions, BuildOptionsBuilder, SecretSource};
+pub use options::{BuildOptions, BuildOptionsBuilder, SecretSource, parse_ssh};
 pub use progress::{Event, Progress, Silent};
 pub use user::{User, resolve_user};
 
@@ -75,6 +80,8 @@ pub enum BuildError {
     Export(#[from] ExportError),
     #[error(transparent)]
     Syscall(#[from] SyscallError),
+    #[error(transparent)]
+    Remote(#[from] remote::RemoteError),
 }
 
 fn tail_text(tail: &str) -> String {
@@ -158,6 +165,7 @@ impl Builder<'_> {
         }
         let target = plan::target(&df, options.target.as_deref())?;
         let stages = plan::needed(&df, target);
+        platform::check(&df, &stages)?;
         let total = stages
             .iter()
             .map(|&s| df.stages[s].instructions.len())

@@ -53,6 +53,39 @@ impl SecretSource {
     }
 }
 
+/// Parses `--ssh ID[=SOCKET]` as `docker build --ssh` does for agents: `default` (or any
+/// id) without a path forwards `$SSH_AUTH_SOCK`. Key files are not accepted: this engine
+/// forwards agents only.
+pub fn parse_ssh(text: &str) -> Result<(String, PathBuf), BuildError> {
+    let (id, path) = match text.split_once('=') {
+        Some((id, path)) => (id.to_string(), PathBuf::from(path)),
+        None => {
+            let sock = std::env::var_os("SSH_AUTH_SOCK").ok_or_else(|| {
+                BuildError::Invalid(format!(
+                    "--ssh {text}: SSH_AUTH_SOCK is not set (start an ssh-agent, or pass --ssh {text}=SOCKET)"
+                ))
+            })?;
+            (text.to_string(), PathBuf::from(sock))
+        }
+    };
+    if id.is_empty() || path.as_os_str().is_empty() || path.to_string_lossy().contains(',') {
+        return Err(BuildError::Invalid(format!(
+            "--ssh {text}: expected ID or ID=SOCKET (one agent socket; key files are not supported)"
+        )));
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(&path)
+        .map_err(BuildError::io(&path))?
+        .file_type();
+    if !kind.is_socket() {
+        return Err(BuildError::Invalid(format!(
+            "--ssh {text}: {} is not an ssh-agent socket (key files are not supported)",
+            path.display()
+        )));
+    }
+    Ok((id, path))
+}
+
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
     pub context: PathBuf,
@@ -70,6 +103,10 @@ pub struct BuildOptions {
     /// Default network of RUN steps.
     pub network: Network,
     pub secrets: BTreeMap<String, SecretSource>,
+    /// ssh-agent sockets by id, for `RUN --mount=type=ssh`.
+    pub ssh: BTreeMap<String, PathBuf>,
+    /// `--allow security.insecure`: `RUN --security=insecure` may run privileged.
+    pub allow_insecure: bool,
     /// Fixed timestamps (and file times clamped to it) for reproducible images.
     pub source_date_epoch: Option<i64>,
     pub compression: Compression,
@@ -91,6 +128,8 @@ impl BuildOptions {
                 no_cache: false,
                 network: Network::Host,
                 secrets: BTreeMap::new(),
+                ssh: BTreeMap::new(),
+                allow_insecure: false,
                 source_date_epoch: None,
                 compression: Compression::Gzip,
             },
@@ -153,6 +192,16 @@ impl BuildOptionsBuilder {
         self
     }
 
+    pub fn ssh(mut self, id: impl Into<String>, socket: impl Into<PathBuf>) -> Self {
+        self.options.ssh.insert(id.into(), socket.into());
+        self
+    }
+
+    pub fn allow_insecure(mut self, allow: bool) -> Self {
+        self.options.allow_insecure = allow;
+        self
+    }
+
     pub fn source_date_epoch(mut self, epoch: Option<i64>) -> Self {
         self.options.source_date_epoch = epoch;
         self
@@ -198,6 +247,23 @@ mod tests {
         );
         assert!(SecretSource::parse("src=/x").is_err());
         assert!(SecretSource::parse("id=x,bogus=1").is_err());
+    }
+
+    #[test]
+    fn parses_ssh_agents() {
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("agent.sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        assert_eq!(
+            parse_ssh(&format!("default={}", sock.display())).unwrap(),
+            ("default".to_string(), sock.clone())
+        );
+        let file = dir.path().join("id_ed25519");
+        std::fs::write(&file, "key").unwrap();
+        let err = parse_ssh(&format!("default={}", file.display())).unwrap_err();
+        assert!(err.to_string().contains("not an ssh-agent socket"), "{err}");
+        assert!(parse_ssh("=x").is_err());
+        assert!(parse_ssh(&format!("x={},{}", sock.display(), sock.display())).is_err());
     }
 
     #[test]

@@ -189,7 +189,7 @@ fn setup(spec: &SandboxSpec, syscall: &dyn Syscall) -> Result<(), SandboxError> 
         syscall.loopback_up()?;
     }
     rootfs::enter(spec, syscall)?;
-    security::drop_privileges(&spec.process, syscall)
+    security::drop_privileges(&spec.process, spec.privileged, syscall)
 }
 
 #[cfg(test)]

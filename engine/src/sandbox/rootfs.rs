@@ -165,13 +165,16 @@ pub fn populate(
     let dev = mount_point(root, "/dev", false, syscall)?;
     devices::populate(&dev, syscall)?;
     let sys = mount_point(root, "/sys", false, syscall)?;
-    let ro = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
+    let mut ro = MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
+    if !spec.privileged {
+        ro |= MsFlags::MS_RDONLY;
+    }
     if syscall
         .mount(Some(Path::new("sysfs")), &sys, Some("sysfs"), ro, None)
         .is_err()
     {
         // Without its own network namespace sysfs may refuse a new mount: bind the host's.
-        bind(syscall, Path::new("/sys"), &sys, true)?;
+        bind(syscall, Path::new("/sys"), &sys, !spec.privileged)?;
     }
     for (target, content) in [
         ("/etc/hosts", &spec.hosts),
@@ -243,7 +246,10 @@ pub fn populate(
             }
         }
     }
-    // Docker's masked and read-only /proc and /sys paths.
+    // Docker's masked and read-only /proc and /sys paths (not for a privileged sandbox).
+    if spec.privileged {
+        return Ok(());
+    }
     for path in READ_ONLY {
         let p = crate::fs::join_clean(root, path);
         if syscall.lstat(&p).is_ok() {
@@ -371,6 +377,7 @@ mod tests {
             interactive: false,
             interrupt: Default::default(),
             stop_signal: None,
+            privileged: false,
         }
     }
 
@@ -398,6 +405,37 @@ mod tests {
             common_dir(&[Path::new("/s/layers/a/fs"), Path::new("/s/tmp/r/fs")]),
             PathBuf::from("/s")
         );
+    }
+
+    #[test]
+    fn privileged_sandboxes_get_a_writable_sys_and_nothing_masked() {
+        let sysfs = |privileged: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut spec = spec(dir.path());
+            spec.privileged = privileged;
+            let root = spec.run_dir.join("root");
+            std::fs::create_dir_all(root.join("proc/sys")).unwrap();
+            let sys = RecordingSyscall::new();
+            enter(&spec, &sys).unwrap();
+            let mounts = sys.mounts();
+            let sysfs = mounts
+                .iter()
+                .find_map(|c| match c {
+                    Call::Mount {
+                        fstype: Some(t),
+                        flags,
+                        ..
+                    } if t == "sysfs" => Some(*flags),
+                    _ => None,
+                })
+                .unwrap();
+            let proc_sys_read_only = mounts
+                .iter()
+                .any(|c| matches!(c, Call::Mount { target, .. } if target.ends_with("proc/sys")));
+            (sysfs.contains(MsFlags::MS_RDONLY), proc_sys_read_only)
+        };
+        assert_eq!(sysfs(false), (true, true));
+        assert_eq!(sysfs(true), (false, false));
     }
 
     #[test]

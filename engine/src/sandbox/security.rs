@@ -1,14 +1,23 @@
 //! Dropping privileges before the command runs: no_new_privs, the bounding set cut to
 //! Docker's default capabilities, then the user's IDs, then (for root) exactly those
-//! capabilities; any other user ends with none.
+//! capabilities; any other user ends with none. A privileged sandbox (`RUN
+//! --security=insecure`) keeps every capability the caller has and no no_new_privs.
 
 use super::{Process, SandboxError};
 use crate::syscall::{Syscall, default_capabilities};
 use caps::{CapSet, CapsHashSet};
 
-pub fn drop_privileges(process: &Process, syscall: &dyn Syscall) -> Result<(), SandboxError> {
-    let keep = default_capabilities();
-    syscall.set_no_new_privs()?;
+pub fn drop_privileges(
+    process: &Process,
+    privileged: bool,
+    syscall: &dyn Syscall,
+) -> Result<(), SandboxError> {
+    let keep = if privileged {
+        syscall.permitted_capabilities()?
+    } else {
+        syscall.set_no_new_privs()?;
+        default_capabilities()
+    };
     syscall.restrict_bounding_set(&keep)?;
     syscall.set_capabilities(CapSet::Ambient, &CapsHashSet::new())?;
     syscall.set_ids(process.uid, process.gid, &process.groups)?;
@@ -42,7 +51,7 @@ mod tests {
     #[test]
     fn root_keeps_dockers_default_set() {
         let sys = RecordingSyscall::new();
-        drop_privileges(&process(0), &sys).unwrap();
+        drop_privileges(&process(0), false, &sys).unwrap();
         let calls = sys.calls();
         assert_eq!(calls[0], Call::SetNoNewPrivs);
         match &calls[1] {
@@ -66,7 +75,7 @@ mod tests {
     #[test]
     fn other_users_get_no_capabilities() {
         let sys = RecordingSyscall::new();
-        drop_privileges(&process(1000), &sys).unwrap();
+        drop_privileges(&process(1000), false, &sys).unwrap();
         let calls = sys.calls();
         assert!(matches!(
             calls[calls.len() - 2],
@@ -77,5 +86,24 @@ mod tests {
                 .iter()
                 .any(|c| matches!(c, Call::SetCapabilities { set, .. } if set == "Effective"))
         );
+    }
+
+    #[test]
+    fn privileged_keeps_every_capability_it_has() {
+        let sys = RecordingSyscall::new();
+        drop_privileges(&process(0), true, &sys).unwrap();
+        let calls = sys.calls();
+        assert!(!calls.contains(&Call::SetNoNewPrivs));
+        let mut have: Vec<caps::Capability> =
+            sys.permitted_capabilities().unwrap().into_iter().collect();
+        have.sort_by_key(|c| c.index());
+        assert!(calls.contains(&Call::RestrictBoundingSet(have.clone())));
+        if let Some(Call::SetCapabilities { set, caps }) = calls.last() {
+            let mut caps = caps.clone();
+            caps.sort_by_key(|c| c.index());
+            assert_eq!((set.as_str(), caps), ("Effective", have));
+        } else {
+            panic!("{calls:?}");
+        }
     }
 }

@@ -102,6 +102,10 @@ pub struct SandboxSpec {
     /// The signal SIGTERM becomes when passed on (the image's STOPSIGNAL).
     #[serde(default)]
     pub stop_signal: Option<i32>,
+    /// `RUN --security=insecure`: every capability the caller has, no `no_new_privs`,
+    /// writable /sys and /proc/sys, nothing masked.
+    #[serde(default)]
+    pub privileged: bool,
 }
 
 impl SandboxSpec {
@@ -126,6 +130,7 @@ impl SandboxSpec {
                 interactive: false,
                 interrupt: Interrupt::Kill,
                 stop_signal: None,
+                privileged: false,
             },
         }
     }
@@ -208,6 +213,11 @@ impl SandboxSpecBuilder {
 
     pub fn stop_signal(mut self, signal: Option<i32>) -> Self {
         self.spec.stop_signal = signal;
+        self
+    }
+
+    pub fn privileged(mut self, privileged: bool) -> Self {
+        self.spec.privileged = privileged;
         self
     }
 

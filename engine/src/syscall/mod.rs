@@ -133,6 +133,16 @@ pub trait Syscall: Debug + Send + Sync {
     fn restrict_bounding_set(&self, keep: &CapsHashSet) -> Result<()>;
     fn set_capabilities(&self, set: CapSet, caps: &CapsHashSet) -> Result<()>;
     fn set_no_new_privs(&self) -> Result<()>;
+    /// The capabilities this process may keep (what a privileged sandbox gets).
+    fn permitted_capabilities(&self) -> Result<CapsHashSet> {
+        caps::read(None, CapSet::Permitted).map_err(|e| {
+            io_error(
+                "reading capabilities",
+                Path::new("/proc/self"),
+                io::Error::other(e.to_string()),
+            )
+        })
+    }
     fn set_parent_death_signal(&self, signal: Signal) -> Result<()>;
 
     // File-system nodes.

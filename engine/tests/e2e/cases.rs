@@ -31,6 +31,10 @@ pub fn all() -> Vec<Case> {
             mounts_secrets_cache_bind_tmpfs,
         ),
         ("network_none_and_host", network_none_and_host),
+        (
+            "remote_sources_ssh_and_insecure",
+            remote_sources_ssh_and_insecure,
+        ),
         ("hostile_image_links", hostile_image_links),
         ("onbuild_triggers", onbuild_triggers),
         ("interrupt_cleans_up", interrupt_cleans_up),
@@ -700,4 +704,147 @@ CMD [\"hello\", \"--greeting\", \"hi from debian\"]
         |_| {},
     );
     assert_eq!(code, 0, "{text}");
+}
+
+/// ADD from a URL and a git repository served on 127.0.0.1, an ssh-agent forwarded into
+/// RUN, a privileged RUN, and a cache mount seeded from a stage, in the real sandbox.
+fn remote_sources_ssh_and_insecure(w: &World) {
+    use std::io::{BufRead, BufReader, Write};
+    // A file server on loopback.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = w.path("served");
+    std::fs::create_dir_all(&served).unwrap();
+    std::fs::write(served.join("tool.sh"), "#!/bin/sh\necho tool ran\n").unwrap();
+    let root = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let target = line.split_whitespace().nth(1).unwrap_or("/");
+            let path = target.split('?').next().unwrap_or("/").to_string();
+            let body = (!path.contains(".."))
+                .then(|| std::fs::read(root.join(path.trim_start_matches('/'))).ok())
+                .flatten();
+            let response = match body {
+                Some(b) => [
+                    format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", b.len()).into_bytes(),
+                    b,
+                ]
+                .concat(),
+                None => b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    // A bare repository served by the same server (git's dumb HTTP protocol).
+    let work = w.path("repo-work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("hello.txt"), "from git\n").unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        output(
+            Command::new("git")
+                .arg("-C")
+                .arg(dir)
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args),
+        )
+    };
+    git(&work, &["init", "-q", "-b", "main"]);
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-q", "-m", "one"]);
+    let bare = served.join("repo.git");
+    git(
+        &served,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+    git(&bare, &["update-server-info"]);
+    let tool = std::fs::read(served.join("tool.sh")).unwrap();
+    let sum = plimsoll_engine::digest::Digest::of(&tool);
+
+    // An ssh-agent stand-in that answers every connection.
+    let agent_dir = tempfile::tempdir().unwrap();
+    let agent_path = agent_dir.path().join("agent.sock");
+    let agent = std::os::unix::net::UnixListener::bind(&agent_path).unwrap();
+    std::thread::spawn(move || {
+        for conn in agent.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let _ = conn.write_all(b"agent-answer\n");
+        }
+    });
+
+    let dockerfile = format!(
+        "FROM busybox AS seed
+RUN mkdir /seed && echo seeded > /seed/file
+FROM busybox
+ADD --checksum=sha256:{hex} {base}/tool.sh /usr/local/bin/
+ADD {base}/repo.git#main /src/
+RUN chmod +x /usr/local/bin/tool.sh && tool.sh && cat /src/hello.txt && test ! -e /src/.git
+USER app
+RUN --mount=type=ssh,uid=1000 stat -c '%A %u' $SSH_AUTH_SOCK
+USER root
+RUN --mount=type=cache,target=/c,from=seed,source=/seed,sharing=locked cat /c/file
+RUN --security=insecure cat /proc/self/status /proc/mounts | grep -E '^CapEff|^sysfs /sys '
+",
+        hex = sum.hex()
+    );
+    let (result, log) = w.build_with(&dockerfile, &[], |b| {
+        b.ssh("default", &agent_path)
+            .allow_insecure(true)
+            .no_cache(true)
+    });
+    result.unwrap_or_else(|e| panic!("{e}\n{log:#?}"));
+    assert!(log.contains(&"tool ran".to_string()), "{log:#?}");
+    assert!(log.contains(&"from git".to_string()), "{log:#?}");
+    assert!(
+        log.contains(&"srw------- 1000".to_string()),
+        "the socket is the user's: {log:#?}"
+    );
+    assert!(log.contains(&"seeded".to_string()), "{log:#?}");
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("CapEff:") && l != "CapEff:\t00000000a80425fb"),
+        "insecure keeps more than Docker's default set: {log:#?}"
+    );
+    assert!(
+        log.iter().any(|l| l.starts_with("sysfs /sys sysfs rw")),
+        "/sys is writable: {log:#?}"
+    );
+    // A client inside talks to the agent through the socket (BusyBox has no unix-socket
+    // client; Debian's perl-base has one), as an unprivileged user.
+    let (result, log) = w.build_with(
+        "FROM debian:12
+USER nobody
+RUN --mount=type=ssh,uid=65534 perl -MIO::Socket::UNIX -e 'print IO::Socket::UNIX->new(Peer => $ENV{SSH_AUTH_SOCK})->getline'
+",
+        &[],
+        |b| b.ssh("default", &agent_path).no_cache(true),
+    );
+    result.unwrap_or_else(|e| panic!("{e}\n{log:#?}"));
+    assert!(
+        log.contains(&"agent-answer".to_string()),
+        "ssh forwarded: {log:#?}"
+    );
+    // Without --allow security.insecure the same RUN is refused.
+    let (result, _) = w.build_with("FROM busybox\nRUN --security=insecure true\n", &[], |b| b);
+    assert!(
+        result
+            .unwrap_err()
+            .to_string()
+            .contains("--allow security.insecure")
+    );
 }

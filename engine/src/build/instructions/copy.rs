@@ -3,11 +3,17 @@
 //! copies its contents; several sources need a directory destination ending in `/`; a file
 //! lands in the destination directory when it is one. Context files become root's unless
 //! `--chown`; files from stages keep their owners. ADD also extracts local tar archives
-//! (plain or gzip), refusing entries that would leave the destination.
+//! (plain, gzip, bzip2, xz or zstd), refusing entries that would leave the destination,
+//! downloads URLs (`--checksum` verified) and checks out git repositories. `--parents`
+//! keeps sources' paths; `--link` writes the layer without reading the image below (no
+//! directories copied up, no links followed in the destination path).
 
 use super::{Run, instruction_text};
 use crate::build::BuildError;
+use crate::build::archive;
+use crate::build::chmod::Chmod;
 use crate::build::context::{Entry, entries_digest};
+use crate::build::remote::{self, Checksum, Download, GitRef, RemoteKind};
 use crate::build::scope::Scope;
 use crate::build::state::StageState;
 use crate::build::tree::{Attrs, Tree, attrs_of};
@@ -18,7 +24,6 @@ use crate::layer::{UnpackOptions, unpack};
 use crate::syscall::FileKind;
 use plimsoll_analyzer::dockerignore::DockerIgnore;
 use plimsoll_analyzer::{Dockerfile, Instruction, Keyword};
-use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -27,36 +32,66 @@ enum Origin {
     /// Another stage or image; its cache key identifies its content.
     Stage(crate::digest::Digest),
     Heredoc(Vec<u8>),
+    /// A file over HTTP(S), downloaded before the cache key unless `--checksum` names it.
+    Url {
+        url: String,
+        checksum: Option<Checksum>,
+        download: Option<Download>,
+    },
+    /// A git repository at a resolved commit.
+    Git {
+        git: GitRef,
+        commit: String,
+    },
 }
 
 struct Item {
     /// The source as written (for messages and cache keys).
     arg: String,
-    /// File name used when the destination is a directory.
+    /// File name used when the destination is a directory (with `--parents`, the path
+    /// below the context root or the `/./` pivot).
     name: String,
     /// The source itself first (empty `rel`), then what is below it.
     entries: Vec<Entry>,
     origin: Origin,
 }
 
-/// `--chmod=755` (octal only).
-fn parse_chmod(text: &str) -> Result<u32, BuildError> {
-    u32::from_str_radix(text, 8)
-        .ok()
-        .filter(|m| *m <= 0o7777)
-        .ok_or_else(|| {
-            BuildError::Invalid(format!(
-                "--chmod={text}: expected an octal mode such as 755"
-            ))
-        })
+/// A boolean flag: `--parents`, `--parents=true`, `--parents=false`.
+fn bool_flag(scope: &Scope<'_>, instruction: &Instruction, name: &str) -> Result<bool, BuildError> {
+    if instruction.flag(name).is_none() {
+        return Ok(false);
+    }
+    match scope.flag(instruction, name).as_deref() {
+        None | Some("true") | Some("") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(BuildError::Invalid(format!(
+            "--{name}={other}: expected true or false"
+        ))),
+    }
 }
 
-fn is_url(text: &str) -> bool {
-    text.starts_with("http://") || text.starts_with("https://") || text.starts_with("git@")
+/// With `--parents`, the part of a source's path kept below the destination: the path
+/// from the context (or stage) root, or from the last `/./` of the source as written.
+fn parents_name(word: &str, rel: &str) -> String {
+    let rel = rel.trim_start_matches('/');
+    let Some(at) = word.rfind("/./") else {
+        return rel.to_string();
+    };
+    let pivot: Vec<&str> = word[..at]
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let pivot = pivot.join("/");
+    if pivot.is_empty() {
+        return rel.to_string();
+    }
+    rel.strip_prefix(&pivot)
+        .and_then(|r| r.strip_prefix('/'))
+        .map_or_else(|| rel.to_string(), str::to_string)
 }
 
 /// Every entry at and below a resolved path of a view.
-fn view_entries(view: &View<'_>, path: &str) -> Result<Vec<Entry>, BuildError> {
+pub(super) fn view_entries(view: &View<'_>, path: &str) -> Result<Vec<Entry>, BuildError> {
     let resolved = view.resolve(path, true).map_err(BuildError::io(path))?;
     let Some(found) = view.lookup(&resolved).map_err(BuildError::io(path))? else {
         return Err(BuildError::Invalid(format!("`{path}` does not exist")));
@@ -131,47 +166,6 @@ fn base_name(path: &str) -> String {
         .to_string()
 }
 
-/// What kind of archive a file is, if ADD should extract it.
-enum Archive {
-    Tar,
-    TarGz,
-}
-
-fn sniff_archive(path: &Path) -> Result<Option<Archive>, BuildError> {
-    let mut head = [0u8; 512];
-    let mut file = std::fs::File::open(path).map_err(BuildError::io(path))?;
-    let n = read_full(&mut file, &mut head).map_err(BuildError::io(path))?;
-    let is_tar = |h: &[u8]| h.len() >= 262 && &h[257..262] == b"ustar";
-    if head[..n].starts_with(&[0x1f, 0x8b]) {
-        let mut decoder =
-            flate2::read::GzDecoder::new(std::fs::File::open(path).map_err(BuildError::io(path))?);
-        let mut inner = [0u8; 512];
-        let m = read_full(&mut decoder, &mut inner).unwrap_or(0);
-        return Ok(is_tar(&inner[..m]).then_some(Archive::TarGz));
-    }
-    let compressed = head[..n].starts_with(b"BZh")
-        || head[..n].starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0])
-        || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
-    if compressed {
-        return Err(BuildError::Invalid(format!(
-            "{}: ADD extracts tar and tar.gz archives; bzip2, xz and zstd are not supported yet",
-            path.display()
-        )));
-    }
-    Ok(is_tar(&head[..n]).then_some(Archive::Tar))
-}
-
-fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
 pub fn execute(
     run: &mut Run<'_>,
     state: &mut StageState,
@@ -180,13 +174,6 @@ pub fn execute(
 ) -> Result<(), BuildError> {
     let add = instruction.keyword == Keyword::Add;
     let keyword = instruction.keyword.as_str();
-    for unsupported in ["parents", "keep-git-dir"] {
-        if instruction.flag(unsupported).is_some() {
-            return Err(BuildError::Invalid(format!(
-                "{keyword} --{unsupported} is not supported yet"
-            )));
-        }
-    }
     let config = state.image.config.clone();
     let scope = Scope {
         df,
@@ -197,14 +184,22 @@ pub fn execute(
     let chown = scope.flag(instruction, "chown");
     let chmod = scope
         .flag(instruction, "chmod")
-        .map(|m| parse_chmod(&m))
+        .map(|m| Chmod::parse(&m))
         .transpose()?;
     let excludes = scope.flags(instruction, "exclude");
     let extract = !matches!(scope.flag(instruction, "unpack").as_deref(), Some("false"));
-    if instruction.flag("checksum").is_some() {
-        return Err(BuildError::Invalid(
-            "ADD --checksum applies to URLs, and ADD from URLs is not supported yet".into(),
-        ));
+    let parents = bool_flag(&scope, instruction, "parents")?;
+    let link = bool_flag(&scope, instruction, "link")?;
+    let keep_git_dir = bool_flag(&scope, instruction, "keep-git-dir")?;
+    let checksum = scope.flag(instruction, "checksum");
+    if !add {
+        for only_add in ["checksum", "keep-git-dir", "unpack"] {
+            if instruction.flag(only_add).is_some() {
+                return Err(BuildError::Invalid(format!(
+                    "--{only_add} is a flag of ADD, not COPY"
+                )));
+            }
+        }
     }
     let mut words = scope.words(instruction);
     if words.len() < 2 {
@@ -215,8 +210,20 @@ pub fn execute(
     let dest = words.pop().unwrap_or_default();
     let workdir = config.working_dir().unwrap_or_else(|| "/".into());
     let dest_abs = normalize_absolute(&workdir, &dest);
-    let dest_says_dir = dest.ends_with('/') || dest == "." || dest.ends_with("/.");
+    let dest_says_dir = dest.ends_with('/') || dest == "." || dest.ends_with("/.") || parents;
     let exclude = (!excludes.is_empty()).then(|| DockerIgnore::parse(&excludes.join("\n")));
+    if checksum.is_some() && words.iter().any(|w| remote::classify(w).is_none()) {
+        return Err(BuildError::Invalid(
+            "ADD --checksum applies to a URL or a git repository source only".into(),
+        ));
+    }
+    if keep_git_dir && !words.iter().any(|w| remote::GitRef::parse(w).is_some()) {
+        return Err(BuildError::Invalid(
+            "ADD --keep-git-dir applies to a git repository source only".into(),
+        ));
+    }
+    // Downloads and clones live here until the layer is written.
+    let fetched = run.store.temp_dir("add-")?;
 
     // Gather the sources.
     let mut items: Vec<Item> = Vec::new();
@@ -241,12 +248,46 @@ pub fn execute(
             });
             continue;
         }
-        if is_url(word) {
-            return Err(BuildError::Invalid(if add {
-                format!("ADD {word}: adding from URLs and git repositories is not supported yet")
-            } else {
-                format!("COPY {word}: COPY takes no URLs (ADD does)")
-            }));
+        if let Some(kind) = remote::classify(word) {
+            if !add {
+                return Err(BuildError::Invalid(format!(
+                    "COPY {word}: COPY takes no URLs (ADD does)"
+                )));
+            }
+            if from.is_some() {
+                return Err(BuildError::Invalid(format!(
+                    "ADD {word}: --from cannot be used with a URL or git source"
+                )));
+            }
+            let origin = match kind {
+                RemoteKind::File => {
+                    let checksum = checksum.as_deref().map(Checksum::parse).transpose()?;
+                    // Without a checksum the content is only known by downloading it.
+                    let download = match &checksum {
+                        Some(_) => None,
+                        None => Some(remote::download(word, fetched.path(), None)?),
+                    };
+                    Origin::Url {
+                        url: word.clone(),
+                        checksum,
+                        download,
+                    }
+                }
+                RemoteKind::Git(git) => {
+                    let commit = remote::resolve_commit(&git)?;
+                    if let Some(sum) = &checksum {
+                        remote::verify_commit(&git, sum, &commit)?;
+                    }
+                    Origin::Git { git, commit }
+                }
+            };
+            items.push(Item {
+                arg: word.clone(),
+                name: remote::file_name(word),
+                entries: Vec::new(),
+                origin,
+            });
+            continue;
         }
         match &source_view_dirs {
             Some((dirs, key)) => {
@@ -265,7 +306,11 @@ pub fn execute(
                     found += 1;
                     items.push(Item {
                         arg: path.clone(),
-                        name: base_name(&path),
+                        name: if parents {
+                            parents_name(word, &path)
+                        } else {
+                            base_name(&path)
+                        },
                         entries: view_entries(&view, &path)?,
                         origin: Origin::Stage(key.clone()),
                     });
@@ -282,7 +327,11 @@ pub fn execute(
                     let entries = run.context.walk(&source, run.syscall)?;
                     items.push(Item {
                         arg: word.clone(),
-                        name: base_name(&source.rel),
+                        name: if parents {
+                            parents_name(word, &source.rel)
+                        } else {
+                            base_name(&source.rel)
+                        },
                         entries,
                         origin: Origin::Context,
                     });
@@ -309,13 +358,16 @@ pub fn execute(
     for value in [&from, &chown].into_iter().flatten() {
         material.field(value.as_bytes());
     }
-    material.field(format!("{chmod:?}{extract}{dest_abs}{workdir}").as_bytes());
+    material.field(
+        format!("{chmod:?}{extract}{parents}{link}{keep_git_dir}{dest_abs}{workdir}").as_bytes(),
+    );
     for word in &words {
         material.field(word.as_bytes());
     }
     let mut context_entries = Vec::new();
     for item in &items {
         material.field(item.arg.as_bytes());
+        material.field(item.name.as_bytes());
         match &item.origin {
             Origin::Context => context_entries.push((item.name.clone(), item.entries.clone())),
             Origin::Stage(key) => {
@@ -325,6 +377,15 @@ pub fn execute(
                 }
             }
             Origin::Heredoc(content) => material.field(content),
+            Origin::Url {
+                checksum: Some(sum),
+                ..
+            } => material.field(sum.to_string().as_bytes()),
+            Origin::Url {
+                download: Some(d), ..
+            } => material.field(format!("{}{:?}", d.digest, d.mtime).as_bytes()),
+            Origin::Url { .. } => {}
+            Origin::Git { commit, .. } => material.field(commit.as_bytes()),
         }
     }
     material.field(
@@ -335,44 +396,92 @@ pub fn execute(
     let material = material.finish();
     let text = instruction_text(df, instruction);
 
-    run.layer_step(state, material.hex().as_bytes(), |run, state| {
+    run.layer_step(state, material.hex().as_bytes(), move |run, state| {
         let lower = state.lower_dirs(run.store, run.syscall)?;
+        let image = View::new(lower.clone(), run.syscall);
         let chown_ids = match &chown {
-            Some(spec) => Some(resolve_chown(&View::new(lower.clone(), run.syscall), spec)?),
+            Some(spec) => Some(resolve_chown(&image, spec)?),
             None => None,
         };
         let work = run.store.temp_dir("copy-")?;
         let fs = work.path().join("fs");
         std::fs::create_dir(&fs).map_err(BuildError::io(&fs))?;
-        let tree = Tree::new(fs.clone(), lower, run.syscall);
-        let dest_is_dir = dest_says_dir || tree.is_dir(&dest_abs)?;
+        // With --link the layer is made as if on an empty image: nothing copied up, no
+        // links of the image followed. Whether the destination is a directory is still
+        // read from the image, so a file never replaces one of its directories.
+        let dest_is_dir = dest_says_dir
+            || image
+                .stat(&dest_abs)
+                .map_err(BuildError::io(&fs))?
+                .is_some_and(|f| f.stat.kind == FileKind::Dir);
+        let tree = Tree::new(
+            fs.clone(),
+            if link { Vec::new() } else { lower },
+            run.syscall,
+        );
         let top = Attrs {
             uid: chown_ids.map_or(0, |c| c.0),
             gid: chown_ids.map_or(0, |c| c.1),
             mode: 0o755,
             mtime: None,
         };
-        for (index, item) in items.iter().enumerate() {
+        let into = |name: &str| -> Result<String, BuildError> {
+            Ok(if dest_is_dir {
+                tree.ensure_dir(&dest_abs, top)?;
+                format!("{}/{name}", dest_abs.trim_end_matches('/'))
+            } else {
+                dest_abs.clone()
+            })
+        };
+        for (index, mut item) in items.into_iter().enumerate() {
             let owner = match item.origin {
                 Origin::Stage(_) => chown_ids,
                 _ => Some(chown_ids.unwrap_or((0, 0))),
             };
-            if let Origin::Heredoc(content) = &item.origin {
-                let target = if dest_is_dir {
-                    tree.ensure_dir(&dest_abs, top)?;
-                    format!("{}/{}", dest_abs.trim_end_matches('/'), item.name)
-                } else {
-                    dest_abs.clone()
-                };
-                let (uid, gid) = owner.unwrap_or((0, 0));
-                let attrs = Attrs {
-                    uid,
-                    gid,
-                    mode: chmod.unwrap_or(0o644),
-                    mtime: None,
-                };
-                tree.write_file(content, &target, attrs)?;
-                continue;
+            let mut mtime = None;
+            match &mut item.origin {
+                Origin::Heredoc(content) => {
+                    let (uid, gid) = owner.unwrap_or((0, 0));
+                    let attrs = Attrs {
+                        uid,
+                        gid,
+                        mode: chmod.as_ref().map_or(0o644, |c| c.apply(0o644, false)),
+                        mtime: None,
+                    };
+                    tree.write_file(content, &into(&item.name)?, attrs)?;
+                    continue;
+                }
+                Origin::Url {
+                    url,
+                    checksum,
+                    download,
+                } => {
+                    let got = match download.take() {
+                        Some(d) => d,
+                        None => remote::download(url, fetched.path(), checksum.as_ref())?,
+                    };
+                    let mut stat = run
+                        .syscall
+                        .lstat(&got.path)
+                        .map_err(BuildError::io(&got.path))?;
+                    // Downloads are private to their owner, as in Docker.
+                    stat.mode = 0o600;
+                    mtime = got.mtime;
+                    item.entries = vec![Entry {
+                        rel: PathBuf::new(),
+                        real: got.path,
+                        stat,
+                    }];
+                }
+                Origin::Git { git, commit } => {
+                    let dir = fetched.path().join(format!("git-{index}"));
+                    let commit_time = remote::clone(git, commit, &dir, keep_git_dir)?;
+                    let tree_view = View::plain(dir, run.syscall);
+                    let root = git.subdir.as_deref().unwrap_or("/");
+                    item.entries = view_entries(&tree_view, &format!("/{root}"))?;
+                    mtime = Some(commit_time);
+                }
+                Origin::Context | Origin::Stage(_) => {}
             }
             let root = &item.entries[0];
             let archive = if add
@@ -380,20 +489,14 @@ pub fn execute(
                 && matches!(item.origin, Origin::Context)
                 && root.stat.kind == FileKind::File
             {
-                sniff_archive(&root.real)?
+                archive::sniff(&root.real)?
             } else {
                 None
             };
-            if let Some(kind) = archive {
+            if let Some(compression) = archive {
                 let staging = work.path().join(format!("archive-{index}"));
                 std::fs::create_dir(&staging).map_err(BuildError::io(&staging))?;
-                let file = std::fs::File::open(&root.real).map_err(BuildError::io(&root.real))?;
-                let reader: Box<dyn Read> = match kind {
-                    Archive::Tar => Box::new(std::io::BufReader::new(file)),
-                    Archive::TarGz => Box::new(flate2::read::MultiGzDecoder::new(
-                        std::io::BufReader::new(file),
-                    )),
-                };
+                let reader = archive::open(&root.real, compression)?;
                 let report = unpack(
                     reader,
                     &staging,
@@ -408,29 +511,37 @@ pub fn execute(
                 };
                 let staged = View::plain(staging.clone(), run.syscall);
                 let entries = view_entries(&staged, "/")?;
-                tree.ensure_dir(&dest_abs, top)?;
-                for entry in &entries[1..] {
-                    let target =
-                        format!("{}/{}", dest_abs.trim_end_matches('/'), entry.rel.display());
-                    copy_entry(&tree, entry, &target, keep_owners, chmod)?;
-                }
-                continue;
-            }
-            if root.stat.kind == FileKind::Dir {
-                tree.ensure_dir(&dest_abs, top)?;
-                for entry in &item.entries[1..] {
-                    let target =
-                        format!("{}/{}", dest_abs.trim_end_matches('/'), entry.rel.display());
-                    copy_entry(&tree, entry, &target, owner, chmod)?;
-                }
-            } else {
-                let target = if dest_is_dir {
-                    tree.ensure_dir(&dest_abs, top)?;
+                let base = if parents {
                     format!("{}/{}", dest_abs.trim_end_matches('/'), item.name)
                 } else {
                     dest_abs.clone()
                 };
-                copy_entry(&tree, root, &target, owner, chmod)?;
+                tree.ensure_dir(&base, top)?;
+                for entry in &entries[1..] {
+                    let target = format!("{}/{}", base.trim_end_matches('/'), entry.rel.display());
+                    copy_entry(&tree, entry, &target, keep_owners, chmod.as_ref(), None)?;
+                }
+                continue;
+            }
+            if root.stat.kind == FileKind::Dir {
+                // A directory's contents go into the destination (with --parents, into
+                // its path below the destination).
+                let base = if parents {
+                    format!("{}/{}", dest_abs.trim_end_matches('/'), item.name)
+                } else {
+                    dest_abs.clone()
+                };
+                tree.ensure_dir(&base, top)?;
+                if parents {
+                    copy_entry(&tree, root, &base, owner, chmod.as_ref(), mtime)?;
+                }
+                for entry in &item.entries[1..] {
+                    let target = format!("{}/{}", base.trim_end_matches('/'), entry.rel.display());
+                    copy_entry(&tree, entry, &target, owner, chmod.as_ref(), mtime)?;
+                }
+            } else {
+                let target = into(&item.name)?;
+                copy_entry(&tree, root, &target, owner, chmod.as_ref(), mtime)?;
             }
         }
         run.commit_layer(state, &fs, &text, false)
@@ -442,9 +553,18 @@ fn copy_entry(
     entry: &Entry,
     target: &str,
     owner: Option<(u32, u32)>,
-    chmod: Option<u32>,
+    chmod: Option<&Chmod>,
+    mtime: Option<i64>,
 ) -> Result<(), BuildError> {
-    let attrs = attrs_of(&entry.stat, owner, chmod);
+    let is_dir = entry.stat.kind == FileKind::Dir;
+    let mut attrs = attrs_of(
+        &entry.stat,
+        owner,
+        chmod.map(|c| c.apply(entry.stat.mode, is_dir)),
+    );
+    if mtime.is_some() {
+        attrs.mtime = mtime;
+    }
     match entry.stat.kind {
         FileKind::File => tree.copy_file(&entry.real, target, attrs),
         FileKind::Dir => tree.copy_dir(target, attrs),

@@ -14,20 +14,26 @@ pub fn host_platform() -> String {
 }
 
 pub fn execute(run: &mut Run<'_>, stage: &Stage, name: &str) -> Result<StageState, BuildError> {
-    if let Some(platform) = &stage.platform {
-        let expanded = run.df.expand(stage.from, platform).text;
-        let host = host_platform();
-        if !expanded.is_empty() && expanded != host && !host.starts_with(&format!("{expanded}/")) {
-            return Err(BuildError::Invalid(format!(
-                "--platform={expanded}: only the host platform ({host}) can be built"
-            )));
-        }
-    }
+    // Another platform: files only (RUN was refused before the build started).
+    let foreign = crate::build::platform::stage_platform(run.df, stage.index)?;
     match &stage.base {
+        Base::Image(reference) if let Some(platform) = &foreign => {
+            Err(BuildError::Invalid(format!(
+                "FROM --platform={platform} {}: images are chosen for this machine's platform ({}); another platform's stage can start FROM scratch or a stage",
+                reference.text,
+                host_platform()
+            )))
+        }
         Base::Scratch => {
-            let image = Image::scratch();
+            let mut image = Image::scratch();
+            if let Some(platform) = &foreign {
+                platform.apply(&mut image.config);
+            }
             let mut h = Hasher::default();
             h.field(b"FROM scratch");
+            if let Some(platform) = &foreign {
+                h.field(platform.to_string().as_bytes());
+            }
             Ok(StageState::new(name.to_string(), image, h.finish()))
         }
         Base::Stage(parent) => {

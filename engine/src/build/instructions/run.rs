@@ -1,10 +1,11 @@
 //! RUN: the command runs in a sandbox whose root is the image's layers under a fresh
 //! upper directory; the upper directory, less the mount points the sandbox had to create,
-//! becomes the layer. `--mount=type=bind|cache|secret|tmpfs` and `--network` as in
-//! BuildKit; heredocs run as scripts.
+//! becomes the layer. `--mount=type=bind|cache|secret|tmpfs|ssh`, `--network` and
+//! `--security` as in BuildKit; heredocs run as scripts.
 
 use super::Run;
 use crate::build::BuildError;
+use crate::build::agent::AgentProxy;
 use crate::build::context::entries_digest;
 use crate::build::scope::Scope;
 use crate::build::state::StageState;
@@ -28,11 +29,24 @@ enum MountType {
     Cache,
     Secret,
     Tmpfs,
+    Ssh,
+}
+
+/// `sharing=` of a cache mount: who may use one cache directory at the same time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sharing {
+    /// Everyone at once (the default).
+    Shared,
+    /// One user; a second one gets a fresh, throw-away directory.
+    Private,
+    /// One user; a second one waits.
+    Locked,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct MountRequest {
     kind: MountType,
+    sharing: Sharing,
     target: String,
     source: Option<String>,
     from: Option<String>,
@@ -86,11 +100,7 @@ fn parse_mount(text: &str, workdir: &str) -> Result<MountRequest, BuildError> {
                 "cache" => MountType::Cache,
                 "secret" => MountType::Secret,
                 "tmpfs" => MountType::Tmpfs,
-                "ssh" => {
-                    return Err(BuildError::Invalid(
-                        "RUN --mount=type=ssh is not supported yet".into(),
-                    ));
-                }
+                "ssh" => MountType::Ssh,
                 other => {
                     return Err(BuildError::Invalid(format!(
                         "--mount: unknown type `{other}`"
@@ -104,6 +114,7 @@ fn parse_mount(text: &str, workdir: &str) -> Result<MountRequest, BuildError> {
     let mut m = MountRequest {
         readonly: kind == MountType::Bind,
         kind,
+        sharing: Sharing::Shared,
         target: String::new(),
         source: None,
         from: None,
@@ -146,8 +157,20 @@ fn parse_mount(text: &str, workdir: &str) -> Result<MountRequest, BuildError> {
                 }
             }
             "size" | "tmpfs-size" => m.size = Some(parse_size(&need()?)?),
-            // Accepted, with the only behaviour this engine has (one builder at a time).
-            "sharing" | "bind-propagation" | "env" => {}
+            "sharing" => {
+                m.sharing = match need()?.as_str() {
+                    "shared" => Sharing::Shared,
+                    "private" => Sharing::Private,
+                    "locked" => Sharing::Locked,
+                    other => {
+                        return Err(BuildError::Invalid(format!(
+                            "--mount sharing={other}: expected shared, private or locked"
+                        )));
+                    }
+                }
+            }
+            // Accepted, with the only behaviour this engine has.
+            "bind-propagation" | "env" => {}
             other => {
                 return Err(BuildError::Invalid(format!(
                     "--mount: unknown option `{other}`"
@@ -166,6 +189,14 @@ fn parse_mount(text: &str, workdir: &str) -> Result<MountRequest, BuildError> {
             m.target = format!("/run/secrets/{id}");
         }
     }
+    if m.kind == MountType::Ssh {
+        m.id.get_or_insert_with(|| "default".into());
+        m.mode.get_or_insert(0o600);
+        // The target, when not given, is numbered among the RUN's ssh mounts later.
+        if m.target.is_empty() {
+            return Ok(m);
+        }
+    }
     if m.target.is_empty() {
         return Err(BuildError::Invalid(format!(
             "--mount `{text}` needs target="
@@ -173,6 +204,131 @@ fn parse_mount(text: &str, workdir: &str) -> Result<MountRequest, BuildError> {
     }
     m.target = normalize_absolute(workdir, &m.target);
     Ok(m)
+}
+
+/// The directory of a cache mount, made on first use (empty, or a copy of `from=`'s
+/// `source=`, with `mode`/`uid`/`gid`), and the lock its `sharing=` asks for. A private
+/// mount that is in use elsewhere gets a fresh directory under `scratch` instead.
+fn cache_dir(
+    run: &Run<'_>,
+    m: &MountRequest,
+    from: Option<&mut crate::build::state::StageState>,
+    scratch: &std::path::Path,
+) -> Result<(std::path::PathBuf, Option<std::fs::File>), BuildError> {
+    let mut id =
+        m.id.clone()
+            .unwrap_or_else(|| m.target.clone())
+            .into_bytes();
+    let mut base = None;
+    if let Some(stage) = from {
+        // A cache seeded from another stage is another cache.
+        id.extend(format!("\0{}\0{:?}", stage.key, m.source).as_bytes());
+        base = Some(stage.lower_dirs(run.store, run.syscall)?);
+    }
+    let mounts = run.store.cache_dir().join("mounts");
+    std::fs::create_dir_all(&mounts).map_err(BuildError::io(&mounts))?;
+    let name = crate::digest::Digest::of(&id).short().to_string();
+    let lock_path = mounts.join(format!("{name}.lock"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(BuildError::io(&lock_path))?;
+    let mut dir = mounts.join(&name);
+    match m.sharing {
+        Sharing::Shared => lock.lock_shared().map_err(BuildError::io(&lock_path))?,
+        Sharing::Locked => lock.lock().map_err(BuildError::io(&lock_path))?,
+        Sharing::Private => match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => dir = scratch.to_path_buf(),
+            Err(std::fs::TryLockError::Error(e)) => return Err(BuildError::io(&lock_path)(e)),
+        },
+    }
+    if !dir.exists() {
+        // Made aside and renamed, so a failure never leaves a half-seeded cache.
+        let staging = tempfile::Builder::new()
+            .prefix(&format!("{name}.partial-"))
+            .tempdir_in(&mounts)
+            .map_err(BuildError::io(&mounts))?;
+        let partial = staging.path();
+        if let Some(layers) = base {
+            let view = View::new(layers, run.syscall);
+            let entries = super::copy::view_entries(&view, m.source.as_deref().unwrap_or("/"))?;
+            for entry in &entries[1..] {
+                seed(run, entry, &partial.join(&entry.rel))?;
+            }
+        }
+        std::fs::set_permissions(
+            partial,
+            std::fs::Permissions::from_mode(m.mode.unwrap_or(0o755)),
+        )
+        .map_err(BuildError::io(partial))?;
+        run.syscall.lchown(partial, m.uid, m.gid)?;
+        // Another build may have made it meanwhile: then that one is used.
+        if let Err(e) = std::fs::rename(partial, &dir)
+            && !dir.is_dir()
+        {
+            return Err(BuildError::io(&dir)(e));
+        }
+    }
+    Ok((dir, Some(lock)))
+}
+
+/// A filtered copy of a context directory for a bind mount: files hard-linked where the
+/// file system allows (a bind is read-only, and a writable one is an overlay, so the
+/// context's files are never written), copied otherwise.
+fn stage_context(
+    run: &Run<'_>,
+    entries: &[crate::build::context::Entry],
+    to: &std::path::Path,
+) -> Result<(), BuildError> {
+    use crate::syscall::FileKind;
+    for entry in entries {
+        let target = to.join(&entry.rel);
+        match entry.stat.kind {
+            FileKind::Dir => {
+                std::fs::create_dir(&target).map_err(BuildError::io(&target))?;
+                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(entry.stat.mode))
+                    .map_err(BuildError::io(&target))?;
+                run.syscall
+                    .lchown(&target, entry.stat.uid, entry.stat.gid)?;
+            }
+            FileKind::File => {
+                if std::fs::hard_link(&entry.real, &target).is_err() {
+                    seed(run, entry, &target)?;
+                }
+            }
+            _ => seed(run, entry, &target)?,
+        }
+    }
+    Ok(())
+}
+
+/// Copies one entry of a stage into a new cache directory, owner and mode kept.
+fn seed(
+    run: &Run<'_>,
+    entry: &crate::build::context::Entry,
+    to: &std::path::Path,
+) -> Result<(), BuildError> {
+    use crate::syscall::FileKind;
+    match entry.stat.kind {
+        FileKind::Dir => std::fs::create_dir(to).map_err(BuildError::io(to))?,
+        FileKind::File => {
+            std::fs::copy(&entry.real, to).map_err(BuildError::io(&entry.real))?;
+        }
+        FileKind::Symlink => {
+            let target = std::fs::read_link(&entry.real).map_err(BuildError::io(&entry.real))?;
+            std::os::unix::fs::symlink(target, to).map_err(BuildError::io(to))?;
+        }
+        _ => return Ok(()),
+    }
+    run.syscall.lchown(to, entry.stat.uid, entry.stat.gid)?;
+    if entry.stat.kind != FileKind::Symlink {
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(entry.stat.mode))
+            .map_err(BuildError::io(to))?;
+    }
+    Ok(())
 }
 
 /// The command line: exec form as written; shell form (and heredocs) through the shell.
@@ -221,30 +377,54 @@ pub fn execute(
         at: instruction.index,
         config: &config,
     };
-    if let Some(security) = scope.flag(instruction, "security")
-        && security != "sandbox"
-    {
+    let privileged = match scope.flag(instruction, "security").as_deref() {
+        None | Some("sandbox") => false,
+        Some("insecure") if run.options.allow_insecure => true,
+        Some("insecure") => {
+            return Err(BuildError::Invalid(
+                "RUN --security=insecure needs `--allow security.insecure` on the command line"
+                    .into(),
+            ));
+        }
+        Some(other) => {
+            return Err(BuildError::Invalid(format!(
+                "RUN --security={other}: expected sandbox or insecure"
+            )));
+        }
+    };
+    if let Some(device) = scope.flag(instruction, "device") {
         return Err(BuildError::Invalid(format!(
-            "RUN --security={security} is not supported (only sandbox)"
+            "RUN --device={device}: CDI devices are not supported by this engine"
         )));
-    }
-    if instruction.flag("device").is_some() {
-        return Err(BuildError::Invalid("RUN --device is not supported".into()));
     }
     let network = match scope.flag(instruction, "network") {
         Some(n) => n.parse::<Network>().map_err(BuildError::Invalid)?,
         None => run.options.network,
     };
     let workdir = config.working_dir().unwrap_or_else(|| "/".into());
-    let mounts = scope
+    let mut mounts = scope
         .flags(instruction, "mount")
         .iter()
         .map(|m| parse_mount(m, &workdir))
         .collect::<Result<Vec<_>, _>>()?;
+    for (n, m) in mounts
+        .iter_mut()
+        .filter(|m| m.kind == MountType::Ssh)
+        .enumerate()
+    {
+        if m.target.is_empty() {
+            m.target = format!("/run/buildkit/ssh_agent.{n}");
+        }
+    }
     let (args, script) = command(df, instruction, state.shell());
     let mut env = scope.run_env();
     if !env.iter().any(|e| e.starts_with("PATH=")) {
         env.push(format!("PATH={DEFAULT_PATH}"));
+    }
+    if let Some(agent) = mounts.iter().find(|m| m.kind == MountType::Ssh)
+        && !env.iter().any(|e| e.starts_with("SSH_AUTH_SOCK="))
+    {
+        env.push(format!("SSH_AUTH_SOCK={}", agent.target));
     }
     let user_spec = config.user();
 
@@ -254,7 +434,7 @@ pub fn execute(
     for part in args.iter().chain(&env) {
         material.field(part.as_bytes());
     }
-    material.field(format!("{user_spec:?}\0{workdir}\0{network:?}").as_bytes());
+    material.field(format!("{user_spec:?}\0{workdir}\0{network:?}\0{privileged}").as_bytes());
     if let Some((_, content)) = &script {
         material.field(content.as_bytes());
     }
@@ -262,7 +442,7 @@ pub fn execute(
     for m in &mounts {
         material.field(format!("{m:?}").as_bytes());
         match (&m.kind, &m.from) {
-            (MountType::Bind, Some(from)) => {
+            (MountType::Bind | MountType::Cache, Some(from)) => {
                 let source = run.stage_or_image(df, instruction.index, &config, from)?;
                 material.field(source.key.hex().as_bytes());
                 sources.push(Some(source));
@@ -317,6 +497,7 @@ pub fn execute(
         .cwd(workdir.clone())
         .user(user.uid, user.gid, user.groups.clone())
         .network(network)
+        .privileged(privileged)
         .hosts("127.0.0.1\tlocalhost plimsoll\n::1\tlocalhost ip6-localhost ip6-loopback\n")
         .resolv_conf(std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default());
         if let Some((name, content)) = &script {
@@ -333,6 +514,9 @@ pub fn execute(
                 file: true,
             });
         }
+        // Locks of cache mounts, held until the command has finished.
+        let mut held: Vec<std::fs::File> = Vec::new();
+        let mut proxies: Vec<AgentProxy> = Vec::new();
         for (index, (m, source)) in mounts.iter().zip(&mut sources).enumerate() {
             let scratch = work.path().join(format!("mount-{index}"));
             let spec = match m.kind {
@@ -356,8 +540,16 @@ pub fn execute(
                         let found = run
                             .context
                             .sources(m.source.as_deref().unwrap_or("."), run.syscall)?;
-                        let path = found[0].real.clone();
+                        let mut path = found[0].real.clone();
                         let file = !path.is_dir();
+                        if !file && run.context.has_ignores() {
+                            // The context as BuildKit would have sent it: without what
+                            // .dockerignore excludes.
+                            let staged = work.path().join(format!("context-{index}"));
+                            let entries = run.context.walk(&found[0], run.syscall)?;
+                            stage_context(run, &entries, &staged)?;
+                            path = staged;
+                        }
                         let kind = if m.readonly || file {
                             MountKind::Bind {
                                 source: path,
@@ -378,20 +570,9 @@ pub fn execute(
                     }
                 },
                 MountType::Cache => {
-                    let id = m.id.clone().unwrap_or_else(|| m.target.clone());
-                    let dir = run
-                        .store
-                        .cache_dir()
-                        .join("mounts")
-                        .join(crate::digest::Digest::of(id.as_bytes()).short());
-                    if !dir.exists() {
-                        std::fs::create_dir_all(&dir).map_err(BuildError::io(&dir))?;
-                        std::fs::set_permissions(
-                            &dir,
-                            std::fs::Permissions::from_mode(m.mode.unwrap_or(0o755)),
-                        )
-                        .map_err(BuildError::io(&dir))?;
-                        run.syscall.lchown(&dir, m.uid, m.gid)?;
+                    let (dir, lock) = cache_dir(run, m, source.as_mut(), &scratch)?;
+                    if let Some(lock) = lock {
+                        held.push(lock);
                     }
                     MountSpec {
                         target: m.target.clone(),
@@ -426,6 +607,34 @@ pub fn execute(
                         kind: MountKind::Bind {
                             source: path,
                             readonly: true,
+                        },
+                        file: true,
+                    }
+                }
+                MountType::Ssh => {
+                    let id = m.id.clone().unwrap_or_default();
+                    let Some(agent) = run.options.ssh.get(&id) else {
+                        if m.required {
+                            return Err(BuildError::Invalid(format!(
+                                "ssh agent `{id}` is required: pass --ssh {id}[=SOCKET]"
+                            )));
+                        }
+                        continue;
+                    };
+                    let proxy = AgentProxy::start(agent).map_err(BuildError::io(agent))?;
+                    let socket = proxy.socket();
+                    std::fs::set_permissions(
+                        &socket,
+                        std::fs::Permissions::from_mode(m.mode.unwrap_or(0o600)),
+                    )
+                    .map_err(BuildError::io(&socket))?;
+                    run.syscall.lchown(&socket, m.uid, m.gid)?;
+                    proxies.push(proxy);
+                    MountSpec {
+                        target: m.target.clone(),
+                        kind: MountKind::Bind {
+                            source: socket,
+                            readonly: false,
                         },
                         file: true,
                     }
@@ -489,6 +698,8 @@ pub fn execute(
                 tail: tail.into_iter().collect::<Vec<_>>().join("\n"),
             });
         }
+        drop(held);
+        drop(proxies);
         stubs::clean(&upper, &planned, &view, run.syscall).map_err(BuildError::io(&upper))?;
         let created_by = format!("RUN {}", args.join(" "));
         run.commit_layer(state, &upper, &created_by, true)
@@ -526,7 +737,16 @@ mod tests {
         );
         let m = parse_mount("type=tmpfs,target=/tmp,size=64m", "/").unwrap();
         assert_eq!(m.size, Some(64 << 20));
-        assert!(parse_mount("type=ssh", "/").is_err());
+        let m = parse_mount("type=ssh", "/").unwrap();
+        assert_eq!(
+            (m.id.as_deref(), m.mode, m.target.as_str()),
+            (Some("default"), Some(0o600), "")
+        );
+        let m = parse_mount("type=ssh,id=gh,target=/agent,required,uid=5", "/").unwrap();
+        assert_eq!(
+            (m.id.as_deref(), m.target.as_str(), m.required, m.uid),
+            (Some("gh"), "/agent", true, 5)
+        );
         assert!(parse_mount("type=cache", "/").is_err());
         assert!(parse_mount("type=weird,target=/x", "/").is_err());
         assert!(parse_mount("type=cache,target=/x,bogus=1", "/").is_err());
