@@ -188,3 +188,48 @@ fn passes_are_bounded() {
     assert!(!outcome.converged);
     assert_eq!(outcome.applied.len(), 4);
 }
+
+/// A fix whose result has a new finding that is itself fixable: refused by default (the
+/// `check` promise), taken with `allow_new_fixable`, and the new finding fixed next pass.
+#[test]
+fn new_fixable_findings_only_when_allowed() {
+    let lint = |text: &str| {
+        let mut out = Vec::new();
+        // T010: two RUNs are merged into one (which then installs without `-y`).
+        if let Some(at) = text.find("\nRUN b") {
+            out.push(finding(
+                "T010",
+                Span::new(at, at + 6),
+                Fix::safe(
+                    "merge",
+                    vec![Edit::replace(Span::new(at, at + 6), " && install b")],
+                ),
+            ));
+        }
+        for (at, _) in text.match_indices("install b") {
+            let after = at + "install b".len();
+            if !text[after..].starts_with(" -y") {
+                out.push(finding(
+                    "T011",
+                    Span::new(at, after),
+                    Fix::safe("Add -y", vec![Edit::insert(after, " -y")]),
+                ));
+            }
+        }
+        out
+    };
+    let text = "FROM a\nRUN a\nRUN b\n";
+    let strict = fix_text(text, FixOptions::default(), &lint);
+    assert_eq!(strict.text, text);
+    assert_eq!(strict.dropped.len(), 1);
+    let lenient = fix_text(
+        text,
+        FixOptions {
+            allow_new_fixable: true,
+            ..FixOptions::default()
+        },
+        &lint,
+    );
+    assert_eq!(lenient.text, "FROM a\nRUN a && install b -y\n");
+    assert!(lenient.converged);
+}
