@@ -46,6 +46,9 @@ Settings come from the editor (initialization options or workspace configuration
     Lsp(LspArgs),
     /// Show where an image's bytes go: per-layer sizes and dive's waste measures.
     Analyze(AnalyzeArgs),
+    /// Rewrite a Dockerfile for a smaller image, build before and after, verify that the
+    /// image still works, report the bytes saved (needs root).
+    Optimize(crate::optimize::OptimizeArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod discover;
 mod lint;
+mod optimize;
 mod printer;
 mod shellcheck;
 mod write;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         args::Command::Cache(cache) => commands::cache::run(cache),
         args::Command::Lsp(lsp) => commands::lsp::run(lsp),
         args::Command::Analyze(analyze) => commands::analyze::run(analyze),
+        args::Command::Optimize(optimize) => optimize::run(optimize),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
