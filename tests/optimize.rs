@@ -137,6 +137,9 @@ fn merges_layers_drops_what_breaks_the_smoke_run_and_applies() {
         std::fs::read_to_string(dir.path().join("Dockerfile.orig")).unwrap(),
         MERGE
     );
+    // The sandboxes' mounts lived in their own namespaces: none reached the host.
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(store.path().to_str().unwrap()), "{mounts}");
 }
 
 /// Issue 5's promise: merged layers, a manifest-first COPY and an added USER, built before
