@@ -285,3 +285,42 @@ fn a_failing_original_is_reported_and_nothing_is_written() {
         text
     );
 }
+
+/// `--engine buildah`: buildah builds both versions (bases pulled from an OCI layout),
+/// Plimsoll verifies and measures the images it exported.
+#[test]
+fn buildah_builds_and_plimsoll_verifies() {
+    if !enabled() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(". bench/engine-bases.sh && oci_layout \"$(busybox_rootfs)\" \"$CACHE/busybox-oci\"")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let layout = String::from_utf8(out.stdout).unwrap();
+    let layout = layout.lines().last().unwrap().trim();
+    let dir = project(&[("Dockerfile", MERGE)]);
+    let store = tempfile::tempdir().unwrap();
+    let out = plimsoll(dir.path())
+        .arg("optimize")
+        .args(["--engine", "buildah", "--format", "json", "--timeout", "2"])
+        .args(["--level", "aggressive"])
+        .args(["--base", &format!("busybox=oci:{layout}:base")])
+        .arg("--root")
+        .arg(store.path())
+        .arg(".")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verified"], true, "{report:#}");
+    assert_eq!(report["before"]["layers"], 5);
+    assert_eq!(report["after"]["layers"], 2);
+    assert!(report["saved_bytes"].as_i64().unwrap() > 500_000);
+    assert!(transformation(&report, "PL600")["dropped"].is_string());
+}

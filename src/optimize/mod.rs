@@ -45,7 +45,8 @@ pub enum ReportFormat {
 pub enum EngineChoice {
     /// Plimsoll's own engine.
     Builtin,
-    /// buildah (not available yet: see the README).
+    /// buildah (bases must be oci: or docker-archive:); the images are verified with
+    /// Plimsoll's runtime.
     Buildah,
     /// podman (not available yet).
     Podman,
@@ -195,9 +196,9 @@ enum Tried {
 }
 
 pub fn run(args: OptimizeArgs) -> Result<Exit> {
-    if args.engine != EngineChoice::Builtin {
+    if matches!(args.engine, EngineChoice::Podman | EngineChoice::Docker) {
         bail!(
-            "--engine {}: only the built-in engine is implemented so far",
+            "--engine {}: not implemented yet (builtin and buildah are)",
             format!("{:?}", args.engine).to_lowercase()
         );
     }
@@ -257,7 +258,21 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     }
     let runner = Sandbox::new(syscall.as_ref());
     let resolver = resolver(&args.bases, false)?;
+    let backend = match args.engine {
+        EngineChoice::Buildah => {
+            if which("buildah").is_none() {
+                bail!("--engine buildah: buildah is not installed (apt-get install buildah)");
+            }
+            images::Backend::Buildah {
+                work: store.temp_dir("optimize-buildah-")?,
+                bases: args.bases.clone(),
+                pulled: std::cell::Cell::new(false),
+            }
+        }
+        _ => images::Backend::Builtin,
+    };
     let engine = Engine {
+        backend,
         store: &store,
         syscall: syscall.as_ref(),
         runner: &runner,
@@ -460,6 +475,14 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
         ReportFormat::Markdown => report::markdown(&mut out, &outcome)?,
     }
     Ok(Exit::Clean)
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
 }
 
 fn backup_path(dockerfile: &Path) -> PathBuf {
