@@ -324,3 +324,43 @@ fn buildah_builds_and_plimsoll_verifies() {
     assert!(report["saved_bytes"].as_i64().unwrap() > 500_000);
     assert!(transformation(&report, "PL600")["dropped"].is_string());
 }
+
+/// Ctrl-C during a build: exit 130, the Dockerfile untouched, no mount left on the host.
+#[test]
+fn ctrl_c_leaves_the_dockerfile_and_the_host_alone() {
+    if !enabled() {
+        return;
+    }
+    let text = "FROM busybox\nRUN sleep 30\nRUN echo a > /a\n";
+    let dir = project(&[("Dockerfile", text)]);
+    let store = tempfile::tempdir().unwrap();
+    let base = format!("busybox=rootfs:{}", busybox().display());
+    let child = plimsoll(dir.path())
+        .args(["optimize", "--apply", "--base", &base, "--root"])
+        .arg(store.path())
+        .arg(".")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "Ctrl-C did not stop the build promptly"
+    );
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the Dockerfile was not changed"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        text
+    );
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(store.path().to_str().unwrap()), "{mounts}");
+}

@@ -236,11 +236,8 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     let settings = Settings::default();
     let lint = |text: &str| linter.diagnostics(text, Some(&dockerfile), &settings);
     let full = rewrite(&original, args.level, &Enabled::All, &lint);
-    let say = |text: String| {
-        if args.format == ReportFormat::Table {
-            eprintln!("{text}");
-        }
-    };
+    // Progress goes to standard error whatever the format: standard output is the report.
+    let say = |text: String| eprintln!("{text}");
     if full.codes.is_empty() {
         say(format!(
             "{}: nothing to optimize at level {:?}",
@@ -296,6 +293,7 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     let before = match engine.build(&original, "plimsoll-optimize:original") {
         Ok(built) => built,
         Err(BuildError::Interrupted) => interrupted(),
+        Err(_) if plimsoll_engine::interrupt::requested() => interrupted(),
         Err(e) => {
             eprintln!(
                 "error: the original Dockerfile does not build, so there is nothing to \
@@ -310,6 +308,9 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
         before.seconds, before.cached, before.steps
     ));
     let reference = Reference::of(&store, syscall.as_ref(), &before, &smoke_runner)?;
+    if plimsoll_engine::interrupt::requested() {
+        interrupted();
+    }
     if let Smoke::Running {
         healthy: Some(false),
         ..
@@ -326,6 +327,7 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
         let built = match engine.build(&candidate.text, "plimsoll-optimize:candidate") {
             Ok(built) => built,
             Err(BuildError::Interrupted) => interrupted(),
+            Err(_) if plimsoll_engine::interrupt::requested() => interrupted(),
             Err(e) => {
                 return Ok((
                     candidate.text,
@@ -421,6 +423,7 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
             let size = match engine.build(&step.text, "plimsoll-optimize:step") {
                 Ok(built) => built.compressed_bytes(),
                 Err(BuildError::Interrupted) => interrupted(),
+                Err(_) if plimsoll_engine::interrupt::requested() => interrupted(),
                 Err(e) => {
                     say(format!(
                         "  cannot measure {}: {}",
