@@ -161,7 +161,7 @@ EXPOSE 8080
 HEALTHCHECK CMD [\"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/\"]
 CMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/app/www\"]
 ";
-    let pip = "#!/bin/sh\n# A stand-in installer: records the requirements it was given.\nmkdir -p /opt/deps && cp \"$3\" /opt/deps/installed.txt\n";
+    let pip = "#!/bin/sh\n# A stand-in installer: records the requirements file, its third argument.\nmkdir -p /opt/deps && cp \"$3\" /opt/deps/installed.txt\n";
     let dir = project(&[
         ("Dockerfile", dockerfile),
         ("tools/pip", pip),
@@ -186,6 +186,14 @@ CMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/app/www\"]
         let t = transformation(&report, code);
         assert!(t["dropped"].is_null(), "{code}: {t:#}\n{stderr}");
     }
+    // The stand-in pip reads its third argument: `--no-cache-dir` breaks it, so the RUN
+    // fails in the rewrite only, and that transformation alone is dropped.
+    let pip = transformation(&report, "PL209");
+    let reason = pip["dropped"].as_str().unwrap();
+    assert!(
+        reason.contains("the build fails") && reason.contains("pip install --no-cache-dir"),
+        "{reason}"
+    );
     let diff = report["diff"].as_str().unwrap();
     assert!(diff.contains("+COPY requirements.txt ./"), "{diff}");
     assert!(diff.contains("+USER 65532:65532"), "{diff}");

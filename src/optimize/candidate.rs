@@ -78,16 +78,24 @@ pub fn rewrite(
     enabled: &Enabled,
     lint: &dyn Fn(&str) -> Vec<Diagnostic>,
 ) -> Candidate {
-    // Findings keep counting for the loop's validation; only their fixes are withheld.
+    // The findings of a rule whose fixes are withheld are left out altogether: this
+    // rewrite chose not to fix them, so they must not stop another fix from passing the
+    // loop's validation (a layer merge that gives the merged RUN a PL202 finding while
+    // PL202 is off, or turns PL500's fixable finding into one it cannot fix). Findings
+    // of rules that never fix keep counting.
     let filtered = |text: &str| {
         let mut diagnostics = lint(text);
-        for d in &mut diagnostics {
-            if d.fix.as_ref().is_some_and(|f| {
-                !(enabled.contains(d.code) && level.allows(d.code, f.applicability))
-            }) {
-                d.fix = None;
+        diagnostics.retain(|d| {
+            let fixable_rule = plimsoll_rules::registry::meta(d.code)
+                .is_some_and(|m| m.fix != plimsoll_rules::FixAvailability::None);
+            if !fixable_rule {
+                return true;
             }
-        }
+            enabled.contains(d.code)
+                && d.fix
+                    .as_ref()
+                    .is_none_or(|f| level.allows(d.code, f.applicability))
+        });
         diagnostics
     };
     let options = FixOptions {
@@ -153,5 +161,28 @@ mod tests {
         assert!(!without.text.contains("USER "));
         assert!(without.text.contains("--no-install-recommends"));
         assert!(!without.codes.contains(&"PL600"));
+    }
+
+    #[test]
+    fn a_merge_goes_in_without_the_rule_it_gives_a_finding() {
+        let only_merge = rewrite(
+            TEXT,
+            Level::Standard,
+            &Enabled::Only(["PL200", "PL210"].into_iter().collect()),
+            &lint,
+        );
+        assert!(
+            only_merge
+                .text
+                .contains("apt-get update && apt-get install")
+                || only_merge.text.contains("apt-get update \\\n"),
+            "{}",
+            only_merge.text
+        );
+        assert!(
+            !only_merge.text.contains("/var/lib/apt/lists"),
+            "{}",
+            only_merge.text
+        );
     }
 }

@@ -189,10 +189,16 @@ fn interrupted() -> ! {
     std::process::exit(crate::commands::build::INTERRUPTED);
 }
 
+/// How much a transformation may grow the image and still be kept: a manifest-first COPY
+/// (PL500) adds a small layer for a better build cache.
+const GROWTH_TOLERANCE: u64 = 16 * 1024;
+
 /// What one version of the Dockerfile gave.
 enum Tried {
     Passed(Box<Built>, Vec<Check>),
     Failed(String),
+    /// The same text as the last one that passed: nothing to build.
+    Unchanged,
 }
 
 pub fn run(args: OptimizeArgs) -> Result<Exit> {
@@ -320,89 +326,116 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
         return Ok(Exit::Findings);
     }
 
-    let try_candidate = |codes: &[&'static str], label: &str| -> Result<(String, Tried)> {
-        let enabled = Enabled::Only(codes.iter().copied().collect());
-        let candidate = rewrite(&original, args.level, &enabled, &lint);
-        say(format!("building {label}…"));
-        let built = match engine.build(&candidate.text, "plimsoll-optimize:candidate") {
-            Ok(built) => built,
-            Err(BuildError::Interrupted) => interrupted(),
-            Err(_) if plimsoll_engine::interrupt::requested() => interrupted(),
-            Err(e) => {
-                return Ok((
-                    candidate.text,
-                    Tried::Failed(format!("the build fails: {}", build_error(&e))),
-                ));
+    let try_candidate =
+        |codes: &[&'static str], label: &str, previous: &str| -> Result<(String, Tried)> {
+            let enabled = Enabled::Only(codes.iter().copied().collect());
+            let candidate = rewrite(&original, args.level, &enabled, &lint);
+            if candidate.text == previous {
+                return Ok((candidate.text, Tried::Unchanged));
             }
+            say(format!("building {label}…"));
+            let built = match engine.build(&candidate.text, "plimsoll-optimize:candidate") {
+                Ok(built) => built,
+                Err(BuildError::Interrupted) => interrupted(),
+                Err(_) if plimsoll_engine::interrupt::requested() => interrupted(),
+                Err(e) => {
+                    return Ok((
+                        candidate.text,
+                        Tried::Failed(format!("the build fails: {}", build_error(&e))),
+                    ));
+                }
+            };
+            say(format!(
+                "  built in {:.1} s ({} of {} steps cached); verifying",
+                built.seconds, built.cached, built.steps
+            ));
+            let expect = Expectations {
+                user_may_change: candidate.codes.contains(&"PL600"),
+                packages_may_go: candidate.codes.contains(&"PL204"),
+                split: candidate.codes.contains(&"PL501"),
+            };
+            let checks = reference.verify(
+                &store,
+                syscall.as_ref(),
+                &built,
+                &expect,
+                &allow_missing,
+                &smoke_runner,
+            )?;
+            if plimsoll_engine::interrupt::requested() {
+                interrupted();
+            }
+            Ok(if checks.iter().all(|c| c.passed) {
+                (candidate.text, Tried::Passed(Box::new(built), checks))
+            } else {
+                let failed: Vec<String> = checks
+                    .iter()
+                    .filter(|c| !c.passed)
+                    .map(|c| format!("{}: {}", c.name, c.details.join("; ")))
+                    .collect();
+                (candidate.text, Tried::Failed(failed.join(" | ")))
+            })
         };
-        say(format!(
-            "  built in {:.1} s ({} of {} steps cached); verifying",
-            built.seconds, built.cached, built.steps
-        ));
-        let expect = Expectations {
-            user_may_change: candidate.codes.contains(&"PL600"),
-            packages_may_go: candidate.codes.contains(&"PL204"),
-            split: candidate.codes.contains(&"PL501"),
-        };
-        let checks = reference.verify(
-            &store,
-            syscall.as_ref(),
-            &built,
-            &expect,
-            &allow_missing,
-            &smoke_runner,
-        )?;
-        if plimsoll_engine::interrupt::requested() {
-            interrupted();
-        }
-        Ok(if checks.iter().all(|c| c.passed) {
-            (candidate.text, Tried::Passed(Box::new(built), checks))
-        } else {
-            let failed: Vec<String> = checks
-                .iter()
-                .filter(|c| !c.passed)
-                .map(|c| format!("{}: {}", c.name, c.details.join("; ")))
-                .collect();
-            (candidate.text, Tried::Failed(failed.join(" | ")))
-        })
-    };
 
     let mut transformations: Vec<Transformation> = full
         .codes
         .iter()
         .map(|code| Transformation::new(code, &full.fixes))
         .collect();
-    let (mut text, tried) = try_candidate(&full.codes, "the rewrite")?;
+    let (mut text, tried) = try_candidate(&full.codes, "the rewrite", &original)?;
     let mut accepted: Vec<&'static str> = Vec::new();
     let mut last = match tried {
-        Tried::Passed(built, checks) => {
+        Tried::Passed(built, checks)
+            if built.compressed_bytes() <= before.compressed_bytes() + GROWTH_TOLERANCE =>
+        {
             accepted = full.codes.clone();
             Some((built, checks))
         }
-        Tried::Failed(reason) => {
+        first => {
+            let why = match first {
+                Tried::Failed(reason) => reason,
+                Tried::Passed(built, _) => format!(
+                    "the image grows by {}",
+                    report::bytes(
+                        built.compressed_bytes() as i64 - before.compressed_bytes() as i64
+                    )
+                ),
+                Tried::Unchanged => "nothing changes".into(),
+            };
             say(format!(
-                "  the rewrite with every transformation fails ({reason}); trying them one at a time"
+                "  the rewrite with every transformation does not pass ({why}); trying them one at a time"
             ));
+            text = original.clone();
+            // A transformation is kept only when the image does not grow: `apt` →
+            // `apt-get`, for one, keeps the downloaded .debs that `apt` deletes.
+            let mut size = before.compressed_bytes();
             let mut last = None;
             for t in transformations.iter_mut() {
                 let mut codes = accepted.clone();
                 codes.push(t.code);
                 let (candidate_text, tried) =
-                    try_candidate(&codes, &format!("with {} ({})", t.code, t.name))?;
-                match tried {
-                    Tried::Passed(built, checks) => {
+                    try_candidate(&codes, &format!("with {} ({})", t.code, t.name), &text)?;
+                let reason = match tried {
+                    Tried::Passed(built, checks)
+                        if built.compressed_bytes() <= size + GROWTH_TOLERANCE =>
+                    {
+                        size = built.compressed_bytes();
                         accepted = codes;
                         text = candidate_text;
                         last = Some((built, checks));
+                        continue;
                     }
-                    Tried::Failed(reason) => {
-                        say(format!("  dropped {}: {reason}", t.code));
-                        t.dropped = Some(reason);
+                    Tried::Passed(built, _) => format!(
+                        "it makes the image larger by {}",
+                        report::bytes(built.compressed_bytes() as i64 - size as i64)
+                    ),
+                    Tried::Failed(reason) => reason,
+                    Tried::Unchanged => {
+                        "no change of its own once the others were dropped".to_string()
                     }
-                }
-            }
-            if accepted.is_empty() {
-                text = original.clone();
+                };
+                say(format!("  dropped {}: {reason}", t.code));
+                t.dropped = Some(reason);
             }
             last
         }

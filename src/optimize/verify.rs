@@ -82,6 +82,29 @@ const PACKAGE_DATABASE: &[&str] = &[
     "var/lib/rpm/**",
 ];
 
+/// Account files that packages' maintainer scripts extend (a removed package's system
+/// user goes with it).
+const ACCOUNT_FILES: &[&str] = &[
+    "etc/passwd",
+    "etc/passwd-",
+    "etc/group",
+    "etc/group-",
+    "etc/shadow",
+    "etc/shadow-",
+    "etc/gshadow",
+    "etc/gshadow-",
+];
+
+/// System directories where maintainer scripts write files that no package lists.
+const MAINTAINER_SCRIPT_OUTPUT: &[&str] = &[
+    "etc/**",
+    "var/lib/**",
+    "usr/lib/**",
+    "usr/share/**",
+    "usr/bin/*",
+    "usr/sbin/*",
+];
+
 pub fn globs(patterns: impl IntoIterator<Item = impl AsRef<str>>) -> Result<GlobSet> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
@@ -111,13 +134,13 @@ pub fn config(original: &ImageConfig, candidate: &ImageConfig, expect: &Expectat
     };
     compare(
         "ENTRYPOINT",
-        format!("{:?}", original.entrypoint()),
-        format!("{:?}", candidate.entrypoint()),
+        format!("{:?}", command(original, original.entrypoint())),
+        format!("{:?}", command(candidate, candidate.entrypoint())),
     );
     compare(
         "CMD",
-        format!("{:?}", original.cmd()),
-        format!("{:?}", candidate.cmd()),
+        format!("{:?}", command(original, original.cmd())),
+        format!("{:?}", command(candidate, candidate.cmd())),
     );
     compare("the environment", sorted(a.env()), sorted(b.env()));
     compare(
@@ -155,6 +178,26 @@ pub fn config(original: &ImageConfig, candidate: &ImageConfig, expect: &Expectat
         }
     }
     Check::new("config", failures, notes)
+}
+
+/// A command as the process sees it: `[SHELL…, "-c", "a b c"]` (shell form) runs the same
+/// program with the same arguments as `["a", "b", "c"]` (exec form) when the script is
+/// plain words — no quotes, variables, globs, redirections or operators — which is when
+/// the exec-form fix (PL400) rewrites it.
+fn command(config: &ImageConfig, args: Option<Vec<String>>) -> Option<Vec<String>> {
+    let args = args?;
+    let shell = config
+        .shell
+        .clone()
+        .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()]);
+    if args.len() == shell.len() + 1 && args[..shell.len()] == shell[..] {
+        let script = &args[shell.len()];
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c);
+        if script.split_whitespace().all(|w| w.chars().all(plain)) && !script.trim().is_empty() {
+            return Some(script.split_whitespace().map(str::to_string).collect());
+        }
+    }
+    Some(args)
 }
 
 /// dpkg's view of an image: installed packages and which package owns which path.
@@ -216,9 +259,11 @@ pub fn filesystem(
 ) -> Result<Check> {
     let ignored = globs(IGNORED)?;
     let database = globs(PACKAGE_DATABASE)?;
+    let generated = globs(MAINTAINER_SCRIPT_OUTPUT)?;
     let mut failures = Vec::new();
     let mut removed_packages: BTreeMap<String, usize> = BTreeMap::new();
     let mut split_missing = 0usize;
+    let mut script_made = 0usize;
     let mut allowed = 0usize;
     for (path, node) in original {
         if ignored.is_match(path) {
@@ -257,6 +302,21 @@ pub fn filesystem(
             {
                 continue;
             }
+            // What removed packages' maintainer scripts made: accounts they added, and
+            // system files no package owns (certificate links, generated
+            // configuration). Files the build itself made live elsewhere (the
+            // application's directories, /usr/local, /opt, /srv, /home), and a file a
+            // package still installed owns is never excused.
+            if ACCOUNT_FILES.contains(&path.as_str()) {
+                continue;
+            }
+            if problem == "missing"
+                && !before.owner.contains_key(path.as_str())
+                && generated.is_match(path)
+            {
+                script_made += 1;
+                continue;
+            }
         }
         if problem == "missing" && allow_missing.is_match(path) {
             allowed += 1;
@@ -276,6 +336,12 @@ pub fn filesystem(
             removed_packages.values().sum::<usize>(),
             names.len(),
             names.join(" ")
+        ));
+    }
+    if script_made > 0 {
+        notes.push(format!(
+            "{script_made} unowned system files (made by removed packages' scripts) and \
+             account entries"
         ));
     }
     if split_missing > 0 {
@@ -539,4 +605,82 @@ fn clip(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(cmd: &[&str], user: Option<&str>) -> ImageConfig {
+        let mut c = ImageConfig::scratch();
+        c.update(|x| {
+            x.set_cmd(Some(cmd.iter().map(|s| s.to_string()).collect()));
+            x.set_user(user.map(str::to_string));
+        });
+        c
+    }
+
+    #[test]
+    fn shell_form_of_plain_words_equals_exec_form() {
+        let shell = config(&["/bin/sh", "-c", "app --self-test"], None);
+        let exec = config(&["app", "--self-test"], None);
+        assert!(config_check(&shell, &exec, false).passed);
+        let quoted = config(&["/bin/sh", "-c", "app \"$X\""], None);
+        let exec = config(&["app", "$X"], None);
+        assert!(!config_check(&quoted, &exec, false).passed);
+    }
+
+    #[test]
+    fn the_user_may_change_only_when_a_user_was_added() {
+        let root = config(&["app"], None);
+        let user = config(&["app"], Some("65532:65532"));
+        assert!(!config_check(&root, &user, false).passed);
+        let check = config_check(&root, &user, true);
+        assert!(check.passed);
+        assert!(check.details[0].contains("USER added"));
+    }
+
+    fn config_check(a: &ImageConfig, b: &ImageConfig, user: bool) -> Check {
+        super::config(
+            a,
+            b,
+            &Expectations {
+                user_may_change: user,
+                ..Expectations::default()
+            },
+        )
+    }
+
+    #[test]
+    fn missing_and_changed_files_fail_outside_caches() {
+        use plimsoll_engine::analyze::Node;
+        use plimsoll_engine::digest::Digest;
+        let file = |content: &[u8]| Node {
+            kind: NodeKind::File {
+                digest: Digest::of(content),
+            },
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: content.len() as u64,
+        };
+        let mut a = Tree::new();
+        a.insert("app/main".into(), file(b"x"));
+        a.insert("app/conf".into(), file(b"1"));
+        a.insert("var/cache/apt/pkgcache.bin".into(), file(b"c"));
+        a.insert("tmp/scratch".into(), file(b"t"));
+        let mut b = Tree::new();
+        b.insert("app/conf".into(), file(b"2"));
+        let none = globs(Vec::<String>::new()).unwrap();
+        let check = filesystem(&a, &b, &Expectations::default(), &none, None).unwrap();
+        assert!(!check.passed);
+        assert_eq!(
+            check.details,
+            ["/app/conf is different", "/app/main is missing"]
+        );
+        b.insert("app/conf".into(), file(b"1"));
+        let allow = globs(["/app/main"]).unwrap();
+        let check = filesystem(&a, &b, &Expectations::default(), &allow, None).unwrap();
+        assert!(check.passed, "{check:?}");
+    }
 }
