@@ -372,3 +372,59 @@ fn ctrl_c_leaves_the_dockerfile_and_the_host_alone() {
     let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     assert!(!mounts.contains(store.path().to_str().unwrap()), "{mounts}");
 }
+
+/// Usage errors need neither root nor a base: one line, exit 2, nothing built.
+#[test]
+fn usage_errors_are_one_line() {
+    let dir = project(&[("Dockerfile", "FROM busybox\nRUN echo a\nRUN echo b\n")]);
+    let run = |args: &[&str]| {
+        let out = plimsoll(dir.path())
+            .arg("optimize")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&["-f", "missing.Dockerfile", "."]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("error: cannot read missing.Dockerfile"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let (code, stderr) = run(&["--engine", "docker", "."]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("not implemented"), "{stderr}");
+    let (code, stderr) = run(&["--smoke", "sh -c 'oops", "."]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("unclosed quote"), "{stderr}");
+    let (code, stderr) = run(&["no-such-dir"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("not a directory"), "{stderr}");
+}
+
+/// A Dockerfile with nothing to change at the level is said so, without building.
+#[test]
+fn nothing_to_optimize_builds_nothing() {
+    let dir = project(&[(
+        "Dockerfile",
+        "FROM busybox:1.36\nUSER 65532\nCMD [\"true\"]\n",
+    )]);
+    let out = plimsoll(dir.path())
+        .args([
+            "optimize",
+            "--level",
+            "safe",
+            "--root",
+            "no-store-needed",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to optimize"));
+    assert!(!dir.path().join("no-store-needed").exists());
+}
