@@ -310,6 +310,18 @@ pub fn filesystem(
             if ACCOUNT_FILES.contains(&path.as_str()) {
                 continue;
             }
+            // An empty directory a removed package's script made (/usr/local/share/fonts).
+            if problem == "missing"
+                && matches!(node.kind, NodeKind::Dir)
+                && !before.owner.contains_key(path.as_str())
+                && original
+                    .range(format!("{path}/")..)
+                    .next()
+                    .is_none_or(|(p, _)| !p.starts_with(&format!("{path}/")))
+            {
+                script_made += 1;
+                continue;
+            }
             if problem == "missing"
                 && !before.owner.contains_key(path.as_str())
                 && generated.is_match(path)
@@ -682,5 +694,56 @@ mod tests {
         let allow = globs(["/app/main"]).unwrap();
         let check = filesystem(&a, &b, &Expectations::default(), &allow, None).unwrap();
         assert!(check.passed, "{check:?}");
+    }
+
+    #[test]
+    fn removed_packages_excuse_their_files_and_nothing_else() {
+        use plimsoll_engine::analyze::Node;
+        use plimsoll_engine::digest::Digest;
+        let node = |kind| Node {
+            kind,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: 1,
+        };
+        let file = |c: &[u8]| {
+            node(NodeKind::File {
+                digest: Digest::of(c),
+            })
+        };
+        let mut a = Tree::new();
+        a.insert("usr/bin/vim.basic".into(), file(b"vim"));
+        a.insert(
+            "etc/ssl/certs/abc.0".into(),
+            node(NodeKind::Symlink { target: "x".into() }),
+        );
+        a.insert("usr/local/share/fonts".into(), node(NodeKind::Dir));
+        a.insert("etc/group".into(), file(b"root\nfonts"));
+        a.insert("usr/bin/gcc".into(), file(b"gcc"));
+        a.insert("usr/local/bin/app".into(), file(b"app"));
+        let mut b = Tree::new();
+        b.insert("etc/group".into(), file(b"root"));
+        let before = Packages {
+            installed: ["vim", "gcc"].into_iter().map(String::from).collect(),
+            owner: [("usr/bin/vim.basic", "vim"), ("usr/bin/gcc", "gcc")]
+                .into_iter()
+                .map(|(p, o)| (p.to_string(), o.to_string()))
+                .collect(),
+        };
+        let after = Packages {
+            installed: ["gcc"].into_iter().map(String::from).collect(),
+            owner: HashMap::new(),
+        };
+        let expect = Expectations {
+            packages_may_go: true,
+            ..Expectations::default()
+        };
+        let none = globs(Vec::<String>::new()).unwrap();
+        let check = filesystem(&a, &b, &expect, &none, Some((&before, &after))).unwrap();
+        assert_eq!(
+            check.details,
+            ["/usr/bin/gcc is missing", "/usr/local/bin/app is missing"]
+        );
     }
 }
