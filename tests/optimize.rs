@@ -123,6 +123,30 @@ fn merges_layers_drops_what_breaks_the_smoke_run_and_applies() {
         MERGE
     );
 
+    // The same as Markdown for a pull request, and as a table with the diff.
+    let (code, markdown, stderr) = optimize(
+        dir.path(),
+        store.path(),
+        &["--level", "aggressive", "--format", "markdown", "."],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(markdown.contains("| compressed |"), "{markdown}");
+    assert!(
+        markdown.contains("| PL600 `final-stage-runs-as-root` | dropped | dropped: smoke"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("```diff"), "{markdown}");
+    let (code, table, stderr) = optimize(dir.path(), store.path(), &["--level", "aggressive", "."]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        table.contains("Transformations") && table.contains("+    && rm /srv/data/blob"),
+        "{table}"
+    );
+    assert!(
+        table.contains("(not written: --apply writes it)"),
+        "{table}"
+    );
+
     let (code, stdout, stderr) = optimize(
         dir.path(),
         store.path(),
