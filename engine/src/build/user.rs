@@ -182,6 +182,19 @@ mod tests {
     }
 
     #[test]
+    fn home_comes_from_passwd() {
+        let (dir, sys) = view_with(
+            "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nx:x:7:7:::\n",
+            "",
+        );
+        let view = View::new(vec![dir.path().to_path_buf()], &sys);
+        assert_eq!(home_of(&view, 1000), "/home/app");
+        assert_eq!(home_of(&view, 0), "/root");
+        assert_eq!(home_of(&view, 7), "/");
+        assert_eq!(home_of(&view, 4242), "/");
+    }
+
+    #[test]
     fn resolves_users_and_groups_from_the_image() {
         let (dir, sys) = view_with(
             "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
@@ -220,4 +233,23 @@ mod tests {
         assert_eq!(resolve_chown(&view, "app:wheel").unwrap(), (1000, 10));
         assert_eq!(resolve_chown(&view, "1:2").unwrap(), (1, 2));
     }
+}
+
+/// The home directory of `uid` in the image's /etc/passwd; `/root` for root and `/`
+/// otherwise when it has none. RUN gets it as HOME when the image sets no HOME, as Docker
+/// does (`go build`, pip and npm need one).
+pub fn home_of(view: &View<'_>, uid: u32) -> String {
+    view.read("/etc/passwd")
+        .ok()
+        .flatten()
+        .and_then(|bytes| {
+            String::from_utf8_lossy(&bytes).lines().find_map(|line| {
+                let fields: Vec<&str> = line.split(':').collect();
+                (fields.get(2).and_then(|u| u.parse::<u32>().ok()) == Some(uid))
+                    .then(|| fields.get(5).map(|h| h.to_string()))
+                    .flatten()
+                    .filter(|h| !h.is_empty())
+            })
+        })
+        .unwrap_or_else(|| if uid == 0 { "/root" } else { "/" }.to_string())
 }
