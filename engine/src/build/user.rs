@@ -168,6 +168,25 @@ pub fn resolve_chown(view: &View<'_>, spec: &str) -> Result<(u32, u32), BuildErr
     Ok((uid, gid))
 }
 
+/// The home directory of `uid` in the image's /etc/passwd; `/root` for root and `/`
+/// otherwise when it has none. RUN gets it as HOME when the image sets no HOME, as Docker
+/// does (`go build`, pip and npm need one).
+pub fn home_of(view: &View<'_>, uid: u32) -> String {
+    view.read("/etc/passwd")
+        .ok()
+        .flatten()
+        .and_then(|bytes| {
+            String::from_utf8_lossy(&bytes).lines().find_map(|line| {
+                let fields: Vec<&str> = line.split(':').collect();
+                (fields.get(2).and_then(|u| u.parse::<u32>().ok()) == Some(uid))
+                    .then(|| fields.get(5).map(|h| h.to_string()))
+                    .flatten()
+                    .filter(|h| !h.is_empty())
+            })
+        })
+        .unwrap_or_else(|| if uid == 0 { "/root" } else { "/" }.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,23 +252,4 @@ mod tests {
         assert_eq!(resolve_chown(&view, "app:wheel").unwrap(), (1000, 10));
         assert_eq!(resolve_chown(&view, "1:2").unwrap(), (1, 2));
     }
-}
-
-/// The home directory of `uid` in the image's /etc/passwd; `/root` for root and `/`
-/// otherwise when it has none. RUN gets it as HOME when the image sets no HOME, as Docker
-/// does (`go build`, pip and npm need one).
-pub fn home_of(view: &View<'_>, uid: u32) -> String {
-    view.read("/etc/passwd")
-        .ok()
-        .flatten()
-        .and_then(|bytes| {
-            String::from_utf8_lossy(&bytes).lines().find_map(|line| {
-                let fields: Vec<&str> = line.split(':').collect();
-                (fields.get(2).and_then(|u| u.parse::<u32>().ok()) == Some(uid))
-                    .then(|| fields.get(5).map(|h| h.to_string()))
-                    .flatten()
-                    .filter(|h| !h.is_empty())
-            })
-        })
-        .unwrap_or_else(|| if uid == 0 { "/root" } else { "/" }.to_string())
 }
