@@ -38,29 +38,43 @@ pct() { python3 -c "print(f'{100*($1-$2)/$1:+.0f} %'.replace('+','−') if $1>$2
 
 rows=()
 for ex in "${examples[@]}"; do
+    [ -n "${TABLE_ONLY:-}" ] && break
     dir=examples/$ex
     echo "--- $ex: hand-optimized" >&2
     start=$(date +%s%N)
     "$BIN" build --progress quiet --root "$store" "${bases[@]}" -t "bench-$ex:hand" \
         -f "$dir/Dockerfile.optimized" "$dir" >/dev/null
     hand_time=$(( ($(date +%s%N) - start) / 1000000 ))
-    hand=$(compressed "bench-$ex:hand")
+    echo "$(compressed "bench-$ex:hand") $hand_time" >"$out/$ex-hand.txt"
     for level in standard aggressive; do
         echo "--- $ex: optimize --level $level" >&2
         "$BIN" optimize --root "$store" "${bases[@]}" --level "$level" --timeout 5 \
             --format json "$dir" >"$out/$ex-$level.json"
     done
-    read -r before std_after agg_after before_s agg_s dropped < <(python3 - "$out/$ex-standard.json" "$out/$ex-aggressive.json" <<'PY'
-import json, sys
-s, a = (json.load(open(p)) for p in sys.argv[1:3])
-dropped = ",".join(t["code"] for t in a["transformations"] if t["dropped"]) or "-"
-print(s["before"]["compressed_bytes"], s["after"]["compressed_bytes"], a["after"]["compressed_bytes"],
-      s["before"]["build_seconds"], a["after"]["build_seconds"], dropped)
-PY
-)
-    rows+=("| $ex | $(mb "$before") | $(mb "$std_after") ($(pct "$before" "$std_after")) | $(mb "$agg_after") ($(pct "$before" "$agg_after")) | $(mb "$hand") | $(python3 -c "print(f'{100*($agg_after-$hand)/$hand:+.0f} %')") | ${before_s} s / $(python3 -c "print(f'{$hand_time/1000:.1f}')") s | $dropped |")
 done
 
-echo "| example | original | standard | aggressive | hand-optimized | aggressive vs hand | build: original / hand | dropped at aggressive |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|"
-printf '%s\n' "${rows[@]}"
+# The table, from the reports (TABLE_ONLY=1 prints it without building).
+python3 - "$out" "${examples[@]}" <<'PY'
+import json, sys
+out, examples = sys.argv[1], sys.argv[2:]
+mb = lambda n: f"{n / 1e6:.1f} MB"
+def change(before, after):
+    return f"{100 * (after - before) / before:+.0f} %".replace("-", "−")
+print("| example | original | standard | aggressive | hand-optimized | aggressive vs hand "
+      "| build s: original / hand | dropped at aggressive |")
+print("|---|---:|---:|---:|---:|---:|---:|---|")
+for ex in examples:
+    try:
+        s = json.load(open(f"{out}/{ex}-standard.json"))
+        a = json.load(open(f"{out}/{ex}-aggressive.json"))
+        hand, hand_ms = map(int, open(f"{out}/{ex}-hand.txt").read().split())
+    except (OSError, ValueError) as e:
+        print(f"| {ex} | (no result: {e}) |")
+        continue
+    before = s["before"]["compressed_bytes"]
+    std, agg = s["after"]["compressed_bytes"], a["after"]["compressed_bytes"]
+    dropped = ", ".join(t["code"] for t in a["transformations"] if t["dropped"]) or "–"
+    print(f"| {ex} | {mb(before)} | {mb(std)} ({change(before, std)}) | {mb(agg)} "
+          f"({change(before, agg)}) | {mb(hand)} | {change(hand, agg)} "
+          f"| {s['before']['build_seconds']:.0f} / {hand_ms / 1000:.0f} | {dropped} |")
+PY
