@@ -296,7 +296,7 @@ pub fn filesystem(
                 continue;
             }
             // A link to a removed alternative goes with it.
-            if let Some(NodeKind::Symlink { target }) = Some(&node.kind)
+            if let NodeKind::Symlink { target } = &node.kind
                 && target.starts_with("/etc/alternatives/")
                 && other.is_none()
             {
