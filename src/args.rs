@@ -52,6 +52,9 @@ Settings come from the editor (initialization options or workspace configuration
     Push(PushArgs),
     /// Inspect and manage the images in the local store.
     Image(ImageArgs),
+    /// Rewrite a Dockerfile for a smaller image, build before and after, verify that the
+    /// image still works, report the bytes saved (needs root).
+    Optimize(crate::optimize::OptimizeArgs),
 }
 
 #[derive(Debug, Args)]

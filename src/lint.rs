@@ -191,7 +191,12 @@ impl Linter {
     }
 
     /// The findings for a text, with the build context of the file it belongs to.
-    fn diagnostics(&self, text: &str, path: Option<&Path>, settings: &Settings) -> Vec<Diagnostic> {
+    pub fn diagnostics(
+        &self,
+        text: &str,
+        path: Option<&Path>,
+        settings: &Settings,
+    ) -> Vec<Diagnostic> {
         let file = Dockerfile::parse_with(text, self.parse_options.clone());
         let context = match (&self.context, path) {
             (Some(dir), Some(path)) if reads_context(&file) => {

@@ -6,6 +6,7 @@ mod config;
 mod digests;
 mod discover;
 mod lint;
+mod optimize;
 mod printer;
 mod shellcheck;
 mod waste;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         args::Command::Pull(pull) => commands::registry::pull(pull),
         args::Command::Push(push) => commands::registry::push(push),
         args::Command::Image(image) => commands::image::run(image),
+        args::Command::Optimize(optimize) => optimize::run(optimize),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

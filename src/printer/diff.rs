@@ -19,3 +19,15 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()>
     }
     Ok(())
 }
+
+/// The unified diff from `original` to `changed` of the file `path` (empty when equal).
+pub fn unified(original: &str, changed: &str, path: &str) -> String {
+    if original == changed {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(original, changed)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}

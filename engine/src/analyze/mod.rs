@@ -7,9 +7,11 @@ mod scan;
 mod secrets;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 pub use efficiency::{Efficiency, FileChanges, WastedPath, efficiency};
 pub use scan::{Entry, EntryKind, LayerScan, scan_layer};
+pub use tree::{Node, NodeKind, Tree, apply_layer, filesystem};
 
 use crate::image::{Compression, Image};
 use crate::store::{Store, StoreError};

@@ -168,6 +168,25 @@ pub fn resolve_chown(view: &View<'_>, spec: &str) -> Result<(u32, u32), BuildErr
     Ok((uid, gid))
 }
 
+/// The home directory of `uid` in the image's /etc/passwd; `/root` for root and `/`
+/// otherwise when it has none. RUN gets it as HOME when the image sets no HOME, as Docker
+/// does (`go build`, pip and npm need one).
+pub fn home_of(view: &View<'_>, uid: u32) -> String {
+    view.read("/etc/passwd")
+        .ok()
+        .flatten()
+        .and_then(|bytes| {
+            String::from_utf8_lossy(&bytes).lines().find_map(|line| {
+                let fields: Vec<&str> = line.split(':').collect();
+                (fields.get(2).and_then(|u| u.parse::<u32>().ok()) == Some(uid))
+                    .then(|| fields.get(5).map(|h| h.to_string()))
+                    .flatten()
+                    .filter(|h| !h.is_empty())
+            })
+        })
+        .unwrap_or_else(|| if uid == 0 { "/root" } else { "/" }.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +198,19 @@ mod tests {
         std::fs::write(dir.path().join("etc/passwd"), passwd).unwrap();
         std::fs::write(dir.path().join("etc/group"), group).unwrap();
         (dir, RecordingSyscall::new())
+    }
+
+    #[test]
+    fn home_comes_from_passwd() {
+        let (dir, sys) = view_with(
+            "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nx:x:7:7:::\n",
+            "",
+        );
+        let view = View::new(vec![dir.path().to_path_buf()], &sys);
+        assert_eq!(home_of(&view, 1000), "/home/app");
+        assert_eq!(home_of(&view, 0), "/root");
+        assert_eq!(home_of(&view, 7), "/");
+        assert_eq!(home_of(&view, 4242), "/");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 mod run;
 
-pub use run::{RunOptions, RunOutcome, Volume, command_line, run};
+pub use run::{Prepared, RunOptions, RunOutcome, Volume, command_line, prepare, run};
 
 use crate::build::BuildError;
 use crate::image::ImageError;

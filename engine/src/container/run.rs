@@ -110,12 +110,49 @@ fn signal_number(text: &str) -> Option<i32> {
         .map(|s| s as i32)
 }
 
+/// A container ready to start: its sandbox spec and the work directory that holds its
+/// writable layer (removed when dropped).
+pub struct Prepared {
+    pub spec: SandboxSpec,
+    pub config: ImageConfig,
+    pub work: tempfile::TempDir,
+    upper: PathBuf,
+}
+
 pub fn run(
     store: &Store,
     syscall: &dyn Syscall,
     runner: &dyn Runner,
     options: &RunOptions,
 ) -> Result<RunOutcome, RunError> {
+    let prepared = prepare(store, syscall, options)?;
+    let code = runner.run(&prepared.spec, &mut |_, _| {})?;
+    let kept = if options.rm {
+        None
+    } else {
+        let containers = store.root().join("containers");
+        std::fs::create_dir_all(&containers).map_err(|source| RunError::Io {
+            path: containers.clone(),
+            source,
+        })?;
+        let id = crate::digest::Digest::of(prepared.work.path().as_os_str().as_encoded_bytes());
+        let target = containers.join(id.short());
+        std::fs::rename(&prepared.upper, &target).map_err(|source| RunError::Io {
+            path: target.clone(),
+            source,
+        })?;
+        Some(target)
+    };
+    Ok(RunOutcome { code, kept })
+}
+
+/// Everything [`run`] does before starting the command: the image loaded and unpacked,
+/// the command line, environment, user and working directory as Docker computes them.
+pub fn prepare(
+    store: &Store,
+    syscall: &dyn Syscall,
+    options: &RunOptions,
+) -> Result<Prepared, RunError> {
     let source = options.resolver.resolve_location(&options.image, store)?;
     let image = source.load(store, syscall)?;
     let config = &image.config;
@@ -234,24 +271,12 @@ pub fn run(
         });
     }
     let spec = builder.build()?;
-    let code = runner.run(&spec, &mut |_, _| {})?;
-    let kept = if options.rm {
-        None
-    } else {
-        let containers = store.root().join("containers");
-        std::fs::create_dir_all(&containers).map_err(|source| RunError::Io {
-            path: containers.clone(),
-            source,
-        })?;
-        let id = crate::digest::Digest::of(work.path().as_os_str().as_encoded_bytes());
-        let target = containers.join(id.short());
-        std::fs::rename(&upper, &target).map_err(|source| RunError::Io {
-            path: target.clone(),
-            source,
-        })?;
-        Some(target)
-    };
-    Ok(RunOutcome { code, kept })
+    Ok(Prepared {
+        spec,
+        config: config.clone(),
+        work,
+        upper,
+    })
 }
 
 #[cfg(test)]

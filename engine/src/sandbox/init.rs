@@ -131,8 +131,9 @@ fn run_stage1(spec: &SandboxSpec, syscall: &dyn Syscall) -> Result<i32, SandboxE
     }
     let result = (|| {
         syscall.unshare(flags)?;
-        let exe = std::env::current_exe().map_err(SandboxError::io("/proc/self/exe"))?;
-        let mut child = Command::new(exe)
+        // /proc/self/exe itself, not the path it names: a binary replaced while it runs
+        // (an upgrade, a rebuild) is still this one, and its old path is gone.
+        let mut child = Command::new("/proc/self/exe")
             .env(STAGE_ENV, "2")
             .spawn()
             .map_err(SandboxError::io("stage 2"))?;

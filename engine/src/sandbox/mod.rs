@@ -14,7 +14,7 @@ pub mod spec;
 pub mod stubs;
 
 pub use init::enter_if_requested;
-pub use runner::Sandbox;
+pub use runner::{Running, Sandbox};
 pub use spec::{Interrupt, MountKind, MountSpec, Network, Process, Rootfs, SandboxSpec};
 
 use crate::syscall::SyscallError;

@@ -62,6 +62,12 @@ impl Syscall for LinuxSyscall {
         nix::unistd::chdir(path).map_err(errno(format!("chdir {}", path.display())))
     }
 
+    fn join_network(&self, pid: u32) -> Result<()> {
+        let path = format!("/proc/{pid}/ns/net");
+        let ns = std::fs::File::open(&path).map_err(|e| io_error("open", Path::new(&path), e))?;
+        nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET).map_err(errno(format!("setns {path}")))
+    }
+
     fn loopback_up(&self) -> Result<()> {
         // Without an ioctl (unsafe) or a netlink client, iproute2 does it; hosts without
         // it keep the loopback down.

@@ -125,6 +125,9 @@ pub trait Syscall: Debug + Send + Sync {
     fn chdir(&self, path: &Path) -> Result<()>;
     /// Brings up the loopback interface of the current network namespace.
     fn loopback_up(&self) -> Result<()>;
+    /// Moves the calling thread into the network namespace of process `pid` (its other
+    /// threads stay where they are).
+    fn join_network(&self, pid: u32) -> Result<()>;
 
     // Identity and privileges.
     fn euid(&self) -> u32;

@@ -82,6 +82,10 @@ impl Syscall for RootlessSyscall {
         LinuxSyscall.loopback_up()
     }
 
+    fn join_network(&self, pid: u32) -> Result<()> {
+        LinuxSyscall.join_network(pid)
+    }
+
     fn euid(&self) -> u32 {
         LinuxSyscall.euid()
     }

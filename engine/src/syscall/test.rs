@@ -38,6 +38,7 @@ pub enum Call {
     },
     Chdir(PathBuf),
     LoopbackUp,
+    JoinNetwork(u32),
     SetIds {
         uid: u32,
         gid: u32,
@@ -213,6 +214,10 @@ impl Syscall for RecordingSyscall {
 
     fn loopback_up(&self) -> Result<()> {
         self.record(Call::LoopbackUp)
+    }
+
+    fn join_network(&self, pid: u32) -> Result<()> {
+        self.record(Call::JoinNetwork(pid))
     }
 
     fn euid(&self) -> u32 {

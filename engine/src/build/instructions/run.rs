@@ -9,7 +9,7 @@ use crate::build::agent::AgentProxy;
 use crate::build::context::entries_digest;
 use crate::build::scope::Scope;
 use crate::build::state::StageState;
-use crate::build::user::{User, resolve_user};
+use crate::build::user::{User, home_of, resolve_user};
 use crate::digest::Hasher;
 use crate::fs::{View, normalize_absolute};
 use crate::image::config::DEFAULT_PATH;
@@ -484,6 +484,10 @@ pub fn execute(
             Some(spec) => resolve_user(&view, spec)?,
             None => User::ROOT,
         };
+        let mut env = env.clone();
+        if !env.iter().any(|e| e.starts_with("HOME=")) {
+            env.push(format!("HOME={}", home_of(&view, user.uid)));
+        }
         let mut builder = SandboxSpec::builder(
             Rootfs {
                 lower: lower_dirs,
