@@ -201,6 +201,8 @@ fn diagnostic_with_link(
 pub fn fix_title(d: &Diagnostic) -> Option<String> {
     let fix = d.fix.as_ref()?;
     let note = match fix.applicability {
+        // A proposal says in its message that it is one, to review before use.
+        _ if fix.proposal => "",
         Applicability::Safe => "",
         Applicability::Unsafe => " (unsafe: may change the image)",
         Applicability::DisplayOnly => " (suggestion: review before keeping)",

@@ -68,6 +68,7 @@ pub fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
             lsp::CodeActionOptions {
                 code_action_kinds: Some(vec![
                     lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::REFACTOR_REWRITE,
                     lsp::CodeActionKind::SOURCE_FIX_ALL,
                     lsp::CodeActionKind::new(FIX_ALL_KIND),
                 ]),

@@ -423,6 +423,88 @@ fn ignore_action_inserts_a_pragma_that_silences_the_rule() {
     client.shutdown();
 }
 
+/// PL501's multi-stage split is a proposal: offered as a `refactor.rewrite` (also when only
+/// refactorings are asked for), not as a quick fix, and applying it gives a multi-stage
+/// build that PL501 no longer reports.
+#[test]
+fn the_multi_stage_proposal_is_a_refactoring() {
+    let text = "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app ./cmd/app\nENTRYPOINT [\"/usr/local/bin/app\"]\n";
+    let mut client = push_client();
+    let uri = uri("Dockerfile");
+    client.open(&uri, text);
+    let diagnostics = client.diagnostics(&uri, 1);
+    let pl501 = diagnostics
+        .iter()
+        .find(|d| d.code == Some(lsp::NumberOrString::String("PL501".into())))
+        .expect("PL501 reported")
+        .clone();
+    let mut ask = |range: lsp::Range, only: Option<Vec<lsp::CodeActionKind>>| {
+        client
+            .request::<lsp::request::CodeActionRequest>(lsp::CodeActionParams {
+                text_document: lsp::TextDocumentIdentifier::new(uri.clone()),
+                range,
+                context: lsp::CodeActionContext {
+                    diagnostics: vec![],
+                    only,
+                    trigger_kind: None,
+                },
+                work_done_progress_params: Default::default(),
+                partial_result_params: Default::default(),
+            })
+            .unwrap()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| match a {
+                lsp::CodeActionOrCommand::CodeAction(a) => Some(a),
+                lsp::CodeActionOrCommand::Command(_) => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let all = ask(pl501.range, None);
+    let about_pl501: Vec<_> = all
+        .iter()
+        .filter(|a| a.title.starts_with("Plimsoll (PL501)"))
+        .map(|a| (a.kind.clone().unwrap(), a.title.clone()))
+        .collect();
+    assert_eq!(about_pl501.len(), 2, "{about_pl501:?}");
+    assert_eq!(about_pl501[0].0, lsp::CodeActionKind::QUICKFIX);
+    assert!(about_pl501[0].1.ends_with("ignore for this instruction"));
+    assert_eq!(about_pl501[1].0, lsp::CodeActionKind::REFACTOR_REWRITE);
+    assert!(
+        about_pl501[1].1.contains("Proposal"),
+        "{}",
+        about_pl501[1].1
+    );
+    // The editor's "Refactor…" menu on the build line (inside what the proposal rewrites).
+    let build_line = lsp::Range::new(lsp::Position::new(3, 5), lsp::Position::new(3, 5));
+    let refactors = ask(build_line, Some(vec![lsp::CodeActionKind::REFACTOR]));
+    assert_eq!(refactors.len(), 1, "{refactors:?}");
+    assert!(
+        ask(build_line, Some(vec![lsp::CodeActionKind::QUICKFIX]))
+            .iter()
+            .all(|a| !a.title.contains("Proposal")),
+        "not a quick fix"
+    );
+    let split = apply_workspace_edit(text, &uri, refactors[0].edit.as_ref().unwrap(), false);
+    assert!(split.matches("FROM ").count() == 2, "{split}");
+    assert!(split.contains("COPY --from="), "{split}");
+    client.change(
+        &uri,
+        2,
+        vec![lsp::TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: split.clone(),
+        }],
+    );
+    let after = client.diagnostics(&uri, 2);
+    assert!(
+        !codes(&after).contains(&"PL501".to_string()),
+        "{split}\n{after:?}"
+    );
+    client.shutdown();
+}
+
 #[test]
 fn hover_definition_references_and_rename() {
     let text = "ARG VERSION=1.2\nFROM golang:${VERSION} AS build\nRUN make\nFROM scratch\nCOPY --from=build /out /out\n";

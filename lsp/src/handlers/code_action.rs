@@ -1,5 +1,6 @@
 //! `textDocument/codeAction`: each fix of a finding in range as a quick fix, an "ignore this
-//! rule here" quick fix that writes the pragma, and "fix all safe" as `source.fixAll`.
+//! rule here" quick fix that writes the pragma, "fix all safe" as `source.fixAll`, and a
+//! restructuring proposal (PL501's multi-stage split) as a `refactor.rewrite`.
 
 use super::{Result, document};
 use crate::analysis::fix_all_safe;
@@ -58,7 +59,8 @@ pub(crate) fn actions(
             .filter(|d| d.span.start <= range.end && range.start <= d.span.end);
         let mut ignores = Vec::new();
         for d in in_range {
-            if let Some(action) = fix_action(session, document, &positions, d) {
+            let proposal = d.fix.as_ref().is_some_and(|f| f.proposal);
+            if !proposal && let Some(action) = fix_action(session, document, &positions, d) {
                 actions.push(action);
             }
             if d.code != "PL000" {
@@ -78,6 +80,32 @@ pub(crate) fn actions(
                     false,
                 ));
             }
+        }
+    }
+    if wants(lsp::CodeActionKind::REFACTOR_REWRITE.as_str()) {
+        // A proposal rewrites a whole region (the stage it splits): offered wherever the
+        // range touches the finding or what the proposal would rewrite.
+        let proposals = diagnostics.iter().filter(|d| {
+            d.fix.as_ref().is_some_and(|f| {
+                f.proposal
+                    && !f.edits.is_empty()
+                    && [Some(d.span), f.span()]
+                        .into_iter()
+                        .flatten()
+                        .any(|s| s.start <= range.end && range.start <= s.end)
+            })
+        });
+        for d in proposals {
+            let fix = d.fix.as_ref().expect("filtered on the fix");
+            actions.push(action(
+                session,
+                document,
+                convert::fix_title(d).unwrap_or_default(),
+                lsp::CodeActionKind::REFACTOR_REWRITE,
+                Some(d),
+                fix.edits.iter().map(|e| positions.text_edit(e)).collect(),
+                false,
+            ));
         }
     }
     let has_safe_fix = diagnostics.iter().any(|d| {
