@@ -1,9 +1,8 @@
 //! Linting one document: the same analyzer and rules as `plimsoll check`, on the editor's
 //! text, with the build context read from the document's directory as the CLI reads it.
 
-use crate::settings::Settings;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
-use plimsoll_rules::{Applicability, BuildContext, Diagnostic};
+use plimsoll_rules::{Applicability, BuildContext, Diagnostic, Settings};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,10 +22,11 @@ impl Analysis {
         text: &str,
         path: Option<&Path>,
         settings: &Settings,
+        build_args: &HashMap<String, String>,
         contexts: &BuildContexts,
     ) -> Analysis {
         let options = ParseOptions {
-            build_args: settings.build_args.clone(),
+            build_args: build_args.clone(),
         };
         // An analyzer or rule bug must cost this document's findings, not the session.
         let result = catch_unwind(AssertUnwindSafe(|| {
@@ -35,7 +35,7 @@ impl Analysis {
                 .filter(|_| reads_context(&file))
                 .and_then(Path::parent)
                 .map(|dir| contexts.get(dir));
-            let diagnostics = plimsoll_rules::check(&file, context.as_deref(), &settings.selection);
+            let diagnostics = plimsoll_rules::check_with(&file, context.as_deref(), settings);
             (file, diagnostics)
         }));
         match result {
@@ -61,10 +61,15 @@ impl Analysis {
 
 /// Applies every safe fix, re-linting between passes until nothing changes (at most a few
 /// passes), and returns the fixed text.
-pub fn fix_all_safe(text: &str, settings: &Settings, first: &[Diagnostic]) -> String {
+pub fn fix_all_safe(
+    text: &str,
+    settings: &Settings,
+    build_args: &HashMap<String, String>,
+    first: &[Diagnostic],
+) -> String {
     const MAX_PASSES: usize = 8;
     let options = ParseOptions {
-        build_args: settings.build_args.clone(),
+        build_args: build_args.clone(),
     };
     let (mut current, applied) = plimsoll_rules::fix::apply(text, first, Applicability::Safe);
     if applied == 0 {
@@ -72,7 +77,7 @@ pub fn fix_all_safe(text: &str, settings: &Settings, first: &[Diagnostic]) -> St
     }
     for _ in 1..MAX_PASSES {
         let file = Dockerfile::parse_with(&current, options.clone());
-        let diagnostics = plimsoll_rules::check(&file, None, &settings.selection);
+        let diagnostics = plimsoll_rules::check_with(&file, None, settings);
         let (next, applied) =
             plimsoll_rules::fix::apply(&current, &diagnostics, Applicability::Safe);
         if applied == 0 {
@@ -143,13 +148,11 @@ mod tests {
         let text = "FROM debian\nRUNN x\n";
         let settings = Settings::default();
         let contexts = BuildContexts::default();
-        let all = Analysis::compute(text, None, &settings, &contexts);
+        let args = HashMap::new();
+        let all = Analysis::compute(text, None, &settings, &args, &contexts);
         assert!(all.diagnostics.iter().any(|d| d.code == "PL000"));
-        let quiet = Settings {
-            selection: no_rules(),
-            ..Settings::default()
-        };
-        let none = Analysis::compute(text, None, &quiet, &contexts);
+        let quiet = Settings::with_selection(no_rules());
+        let none = Analysis::compute(text, None, &quiet, &args, &contexts);
         assert!(none.diagnostics.is_empty());
         assert_eq!(none.file.instructions.len(), 2);
     }

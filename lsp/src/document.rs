@@ -5,6 +5,8 @@ use crate::analysis::Analysis;
 use crate::convert::{Encoding, Positions};
 use lsp_types as lsp;
 use plimsoll_analyzer::LineIndex;
+use plimsoll_config::FileSettings;
+use plimsoll_rules::Severity;
 use std::cell::OnceCell;
 use std::path::PathBuf;
 
@@ -13,18 +15,27 @@ pub struct Document {
     pub text: String,
     pub version: i32,
     pub lines: LineIndex,
+    /// The configuration that applies to it (see `configuration`).
+    pub config: FileSettings,
     analysis: OnceCell<Analysis>,
 }
 
 impl Document {
-    pub fn new(uri: lsp::Url, text: String, version: i32) -> Document {
+    pub fn new(uri: lsp::Url, text: String, version: i32, config: FileSettings) -> Document {
         Document {
             uri,
             lines: LineIndex::new(&text),
             text,
             version,
+            config,
             analysis: OnceCell::new(),
         }
+    }
+
+    /// Findings below this severity (those that would not fail `plimsoll check`) are shown
+    /// as hints; `None`: all of them.
+    pub fn fail_threshold(&self) -> Option<Severity> {
+        self.config.fail_level.threshold()
     }
 
     pub fn positions(&self, encoding: Encoding) -> Positions<'_> {
@@ -33,11 +44,7 @@ impl Document {
 
     /// The file on disk, for `file:` URIs (the build context is read next to it).
     pub fn path(&self) -> Option<PathBuf> {
-        if self.uri.scheme() == "file" {
-            self.uri.to_file_path().ok()
-        } else {
-            None
-        }
+        path_of(&self.uri)
     }
 
     /// Applies `didChange` content changes in order: a change without a range replaces the
@@ -72,6 +79,15 @@ impl Document {
     }
 }
 
+/// The file a `file:` URI names.
+pub fn path_of(uri: &lsp::Url) -> Option<PathBuf> {
+    if uri.scheme() == "file" {
+        uri.to_file_path().ok()
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,7 +108,7 @@ mod tests {
     #[test]
     fn applies_incremental_changes_in_order() {
         let uri = lsp::Url::parse("file:///tmp/Dockerfile").unwrap();
-        let mut doc = Document::new(uri, "FROM a\nRUN é x\n".into(), 1);
+        let mut doc = Document::new(uri, "FROM a\nRUN é x\n".into(), 1, FileSettings::default());
         doc.apply_changes(
             vec![
                 // UTF-16: `é` is one unit, so column 6 is after `x`.

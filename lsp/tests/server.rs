@@ -278,6 +278,116 @@ fn settings_from_initialization_options_and_changes() {
     client.shutdown();
 }
 
+/// The configuration file is found as `plimsoll check` finds it, read again when a watched
+/// file changes or a document is saved, and the client's settings go on top of it.
+#[test]
+fn configuration_files_apply_and_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("plimsoll.toml");
+    std::fs::write(&config, "ignore = [\"PL103\"]\nfail-level = \"error\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("svc")).unwrap();
+    let file = dir.path().join("svc/Dockerfile");
+    std::fs::write(&file, BAD).unwrap();
+    let uri = lsp::Url::from_file_path(&file).unwrap();
+    let config_uri = lsp::Url::from_file_path(&config).unwrap();
+    let mut client = Client::start_in(
+        dir.path(),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        json!(null),
+    );
+    let config_changed = |client: &Client| {
+        client.notify::<lsp::notification::DidChangeWatchedFiles>(
+            lsp::DidChangeWatchedFilesParams {
+                changes: vec![lsp::FileEvent::new(
+                    config_uri.clone(),
+                    lsp::FileChangeType::CHANGED,
+                )],
+            },
+        )
+    };
+    let severity_of = |diagnostics: &[lsp::Diagnostic], code: &str| {
+        diagnostics
+            .iter()
+            .find(|d| d.code == Some(lsp::NumberOrString::String(code.into())))
+            .and_then(|d| d.severity)
+    };
+
+    client.open(&uri, BAD);
+    let first = client.diagnostics(&uri, 1);
+    let all = codes(&first);
+    assert!(
+        !all.contains(&"PL103".to_string()),
+        "ignored by the file: {all:?}"
+    );
+    assert!(all.contains(&"PL204".to_string()), "{all:?}");
+    assert!(
+        first
+            .iter()
+            .all(|d| d.severity == Some(lsp::DiagnosticSeverity::HINT)),
+        "below the file's fail level: {first:?}"
+    );
+    assert!(
+        client
+            .server_requests
+            .contains(&"client/registerCapability".to_string()),
+        "{:?}",
+        client.server_requests
+    );
+
+    // The file changes: republished without an edit.
+    std::fs::write(&config, "fail-level = \"warning\"\n").unwrap();
+    config_changed(&client);
+    let second = client.diagnostics(&uri, 1);
+    assert_eq!(
+        severity_of(&second, "PL103"),
+        Some(lsp::DiagnosticSeverity::WARNING)
+    );
+    assert_eq!(
+        severity_of(&second, "PL204"),
+        Some(lsp::DiagnosticSeverity::HINT)
+    );
+
+    // The client's settings go on top: its ignore adds to the file's selection, its fail
+    // level wins.
+    client.notify::<lsp::notification::DidChangeConfiguration>(lsp::DidChangeConfigurationParams {
+        settings: json!({"plimsoll": {"ignore": ["PL204"], "failLevel": "info"}}),
+    });
+    let third = client.diagnostics(&uri, 1);
+    assert!(!codes(&third).contains(&"PL204".to_string()));
+    assert_eq!(
+        severity_of(&third, "PL202"),
+        Some(lsp::DiagnosticSeverity::INFORMATION)
+    );
+
+    // A broken file is reported, and the client's settings still apply meanwhile.
+    std::fs::write(&config, "select = [\"NOPE1\"]\n").unwrap();
+    config_changed(&client);
+    let message = client.wait_for::<lsp::notification::ShowMessage>(|_| true);
+    assert_eq!(message.typ, lsp::MessageType::ERROR);
+    assert!(
+        message.message.contains("plimsoll.toml:1:") && message.message.contains("NOPE1"),
+        "{}",
+        message.message
+    );
+
+    // Without a watcher event, a save reads the files again.
+    std::fs::write(&config, "ignore = [\"PL202\"]\n").unwrap();
+    client.notify::<lsp::notification::DidSaveTextDocument>(lsp::DidSaveTextDocumentParams {
+        text_document: lsp::TextDocumentIdentifier::new(uri.clone()),
+        text: None,
+    });
+    let after_save = client.wait_for::<lsp::notification::PublishDiagnostics>(|p| {
+        p.uri == uri && !codes(&p.diagnostics).contains(&"PL202".to_string())
+    });
+    let left = codes(&after_save.diagnostics);
+    assert!(left.contains(&"PL103".to_string()), "{left:?}");
+    assert!(
+        !left.contains(&"PL204".to_string()),
+        "still the client's: {left:?}"
+    );
+    client.shutdown();
+}
+
 #[test]
 fn saving_relints_and_republishes() {
     let mut client = push_client();

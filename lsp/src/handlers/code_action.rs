@@ -114,7 +114,12 @@ pub(crate) fn actions(
             .is_some_and(|f| f.applicability == Applicability::Safe)
     });
     if has_safe_fix && wants(FIX_ALL_KIND) {
-        let fixed = fix_all_safe(&document.text, &session.settings, diagnostics);
+        let fixed = fix_all_safe(
+            &document.text,
+            &document.config.settings,
+            &session.settings.build_args,
+            diagnostics,
+        );
         if let Some(edit) = convert::minimal_edit(&document.text, &fixed) {
             actions.push(action(
                 session,
@@ -164,8 +169,14 @@ fn action(
     lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
         title,
         kind: Some(kind),
-        diagnostics: diagnostic
-            .map(|d| vec![convert::diagnostic(d, &positions, &session.settings)]),
+        diagnostics: diagnostic.map(|d| {
+            vec![convert::diagnostic(
+                d,
+                &positions,
+                &session.settings,
+                document.fail_threshold(),
+            )]
+        }),
         edit: Some(convert::workspace_edit(
             &document.uri,
             document.version,
@@ -356,10 +367,16 @@ mod tests {
         use crate::session::ClientFlags;
         let text = "FROM é\nRUN a b c\n";
         let uri = lsp::Url::parse("file:///w/Dockerfile").unwrap();
-        let mut session = Session::new(Encoding::Utf16, ClientFlags::default(), Default::default());
-        session
-            .documents
-            .insert(uri.clone(), Document::new(uri.clone(), text.into(), 4));
+        let mut session = Session::new(
+            Encoding::Utf16,
+            ClientFlags::default(),
+            Default::default(),
+            "/w".into(),
+        );
+        session.documents.insert(
+            uri.clone(),
+            Document::new(uri.clone(), text.into(), 4, Default::default()),
+        );
         let document = session.document(&uri).unwrap();
         let file = Dockerfile::parse(text);
         let span = |needle: &str| {
