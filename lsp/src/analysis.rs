@@ -1,7 +1,7 @@
 //! Linting one document: the same analyzer and rules as `plimsoll check`, on the editor's
 //! text, with the build context read from the document's directory as the CLI reads it.
 
-use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
+use plimsoll_analyzer::{Dockerfile, Keyword, ParseCache, ParseOptions};
 use plimsoll_rules::{Applicability, BuildContext, Diagnostic, Settings};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,19 +18,21 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// `cache`: what the document's previous parse left (the result is the same without).
     pub fn compute(
         text: &str,
         path: Option<&Path>,
         settings: &Settings,
         build_args: &HashMap<String, String>,
         contexts: &BuildContexts,
+        cache: &mut ParseCache,
     ) -> Analysis {
         let options = ParseOptions {
             build_args: build_args.clone(),
         };
         // An analyzer or rule bug must cost this document's findings, not the session.
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let file = Dockerfile::parse_with(text, options.clone());
+            let file = Dockerfile::parse_cached(text, options.clone(), cache);
             let context = path
                 .filter(|_| reads_context(&file))
                 .and_then(Path::parent)
@@ -46,6 +48,7 @@ impl Analysis {
             },
             Err(panic) => {
                 let message = panic_message(panic.as_ref());
+                *cache = ParseCache::default();
                 // The model alone may still serve hover and navigation.
                 let file = catch_unwind(AssertUnwindSafe(|| Dockerfile::parse_with(text, options)))
                     .unwrap_or_else(|_| Dockerfile::parse(""));
@@ -149,10 +152,11 @@ mod tests {
         let settings = Settings::default();
         let contexts = BuildContexts::default();
         let args = HashMap::new();
-        let all = Analysis::compute(text, None, &settings, &args, &contexts);
+        let mut cache = ParseCache::default();
+        let all = Analysis::compute(text, None, &settings, &args, &contexts, &mut cache);
         assert!(all.diagnostics.iter().any(|d| d.code == "PL000"));
         let quiet = Settings::with_selection(no_rules());
-        let none = Analysis::compute(text, None, &quiet, &args, &contexts);
+        let none = Analysis::compute(text, None, &quiet, &args, &contexts, &mut cache);
         assert!(none.diagnostics.is_empty());
         assert_eq!(none.file.instructions.len(), 2);
     }

@@ -4,10 +4,10 @@
 use crate::analysis::Analysis;
 use crate::convert::{Encoding, Positions};
 use lsp_types as lsp;
-use plimsoll_analyzer::LineIndex;
+use plimsoll_analyzer::{LineIndex, ParseCache};
 use plimsoll_config::FileSettings;
 use plimsoll_rules::Severity;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::path::PathBuf;
 
 pub struct Document {
@@ -18,6 +18,11 @@ pub struct Document {
     /// The configuration that applies to it (see `configuration`).
     pub config: FileSettings,
     analysis: OnceCell<Analysis>,
+    /// What the last parse left for the next one (syntax trees to re-parse incrementally).
+    parse_cache: RefCell<ParseCache>,
+    /// The analysis of an earlier version, freed after the next publish: freeing a whole
+    /// model is work an edit's diagnostics need not wait for.
+    stale: Option<Analysis>,
 }
 
 impl Document {
@@ -29,6 +34,8 @@ impl Document {
             version,
             config,
             analysis: OnceCell::new(),
+            parse_cache: RefCell::new(ParseCache::default()),
+            stale: None,
         }
     }
 
@@ -71,11 +78,22 @@ impl Document {
 
     /// Forgets the analysis (the text or the settings changed).
     pub fn invalidate(&mut self) {
-        self.analysis = OnceCell::new();
+        if let Some(old) = self.analysis.take() {
+            self.stale = Some(old);
+        }
     }
 
-    pub fn analysis_with(&self, compute: impl FnOnce(&Document) -> Analysis) -> &Analysis {
-        self.analysis.get_or_init(|| compute(self))
+    /// Frees the analysis of an earlier version, if one is left.
+    pub fn drop_stale(&mut self) {
+        self.stale = None;
+    }
+
+    pub fn analysis_with(
+        &self,
+        compute: impl FnOnce(&Document, &mut ParseCache) -> Analysis,
+    ) -> &Analysis {
+        self.analysis
+            .get_or_init(|| compute(self, &mut self.parse_cache.borrow_mut()))
     }
 }
 

@@ -209,6 +209,9 @@ impl Server {
                 }
             }
             self.publish_dirty();
+            for document in self.session.documents.values_mut() {
+                document.drop_stale();
+            }
         }
     }
 

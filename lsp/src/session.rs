@@ -119,13 +119,14 @@ impl Session {
 
     /// The document's analysis, computed now if this version has none yet.
     pub fn analysis<'a>(&'a self, document: &'a Document) -> &'a Analysis {
-        document.analysis_with(|d| {
+        document.analysis_with(|d, cache| {
             Analysis::compute(
                 &d.text,
                 d.path().as_deref(),
                 &d.config.settings,
                 &self.settings.build_args,
                 &self.contexts,
+                cache,
             )
         })
     }
