@@ -7,19 +7,16 @@ PLIMSOLL_BIN overrides the binary (default: target/debug/plimsoll).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import pathlib
+import subprocess
+import sys
 import tempfile
 import unittest
 
-import subprocess
-
-import run
-
 REPO = pathlib.Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "action" / "run.py"
 BIN = os.environ.get("PLIMSOLL_BIN", str(REPO / "target" / "debug" / "plimsoll"))
 
 BAD = 'FROM debian:12\nLABEL note="é, 100%: fine"\nRUN apt-get update && apt-get install -y curl\n'
@@ -40,83 +37,94 @@ class ActionScript(unittest.TestCase):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 
-    def action(self, *args: str) -> tuple[int, list[str]]:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            status = run.main(["--plimsoll", BIN, *args])
-        return status, out.getvalue().splitlines()
+    def action(self, *args: str) -> tuple[int, list[str], str]:
+        """Runs the script as the action does; returns its status, stdout lines and stderr."""
+        done = subprocess.run(
+            [sys.executable, str(SCRIPT), "--plimsoll", BIN, *args], capture_output=True, text=True
+        )
+        return done.returncode, done.stdout.splitlines(), done.stderr
+
+    def plimsoll(self, *args: str) -> str:
+        return subprocess.run([BIN, *args], capture_output=True, text=True).stdout
 
     def test_findings_become_annotations_and_fail(self) -> None:
         self.write("svc/Dockerfile", BAD)
-        status, lines = self.action("--", ".")
+        status, lines, _ = self.action("--", ".")
         self.assertEqual(status, 1)
-        annotations = [l for l in lines if l.startswith("::")]
-        curl = [a for a in annotations if "title=PL103" in a]
+        # Exactly what `plimsoll check --format github` prints: every line a workflow command.
+        self.assertEqual(lines, self.plimsoll("check", ".", "--format", "github").splitlines())
+        self.assertTrue(lines and all(l.startswith("::") for l in lines), lines)
+        curl = [a for a in lines if "title=PL103" in a]
         self.assertEqual(len(curl), 1, lines)
         column = BAD.splitlines()[2].index("curl") + 1
         self.assertTrue(
             curl[0].startswith(
-                f"::warning file=svc/Dockerfile,line=3,col={column},endLine=3,endColumn={column + 4},"
-                "title=PL103 apt-get-unpinned::"
+                f"::warning file=svc/Dockerfile,line=3,endLine=3,col={column},endColumn={column + 4},title=PL103::"
             ),
             curl[0],
         )
-        self.assertIn("svc/Dockerfile:3:", "\n".join(lines))
 
     def test_annotation_escaping(self) -> None:
-        line = run.annotation(
-            {
-                "file": "a,b:c/Dockerfile",
-                "severity": "info",
-                "code": "PL1",
-                "name": "x",
-                "message": "50% done\nnext",
-                "help": None,
-                "start": {"line": 1, "column": 1},
-                "end": {"line": 1, "column": 2},
-            }
-        )
-        self.assertEqual(
-            line,
-            "::notice file=a%2Cb%3Ac/Dockerfile,line=1,col=1,endLine=1,endColumn=2,title=PL1 x::50%25 done%0Anext",
-        )
+        # `,` and `:` in the path and `%` in the message must not end the property or the
+        # message early.
+        self.write("a,b:c/Dockerfile", "FROM debian:12\nRUN apt-get install -y --no-install-recommends 'x%y'\n")
+        status, lines, _ = self.action("--", ".", "--select", "PL103")
+        self.assertEqual(status, 1)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith("::warning file=a%2Cb%3Ac/Dockerfile,line=2,"), lines[0])
+        message = lines[0].split("::", 2)[2]
+        self.assertIn("x%25y", message)
+        self.assertNotIn("x%y", message)
 
     def test_fail_level_and_clean_files_pass(self) -> None:
         self.write("Dockerfile", CLEAN)
-        status, lines = self.action("--", "Dockerfile")
-        self.assertEqual(status, 0, lines)
-        self.assertIn("plimsoll: 0 findings", lines)
+        status, lines, _ = self.action("--", "Dockerfile")
+        self.assertEqual((status, lines), (0, []))
         self.write("Dockerfile", BAD)
-        status, _ = self.action("--annotations", "false", "--", "Dockerfile", "--fail-level", "error")
+        status, lines, _ = self.action("--annotations", "false", "--", "Dockerfile", "--fail-level", "error")
         self.assertEqual(status, 0, "warnings do not fail at --fail-level error")
+        self.assertTrue(lines, "findings are still listed")
+        self.assertFalse(any(l.startswith("::") for l in lines), "concise, not annotations")
+        self.assertTrue(any(l.startswith("Dockerfile:3:") and "PL103" in l for l in lines), lines)
 
-    def test_usage_errors_exit_2(self) -> None:
-        status, _ = self.action("--", "missing/Dockerfile")
+    def test_usage_errors_exit_2_and_leave_the_sarif_file(self) -> None:
+        self.write("out.sarif", "previous\n")
+        status, _, stderr = self.action("--sarif", "out.sarif", "--", "missing/Dockerfile")
         self.assertEqual(status, 2)
+        self.assertIn("missing", stderr)
+        self.assertEqual(pathlib.Path("out.sarif").read_text(encoding="utf-8"), "previous\n")
+        status, _, stderr = self.action("--", "Dockerfile", "--no-such-flag")
+        self.assertEqual(status, 2)
+        status, _, stderr = self.action("--plimsoll", "/nonexistent/plimsoll", "--", ".")
+        self.assertEqual(status, 2)
+        self.assertIn("cannot run", stderr)
 
     def test_sarif(self) -> None:
         self.write("Dockerfile", BAD)
-        status, _ = self.action("--sarif", "out.sarif", "--", "Dockerfile")
+        status, lines, _ = self.action("--sarif", "reports/out.sarif", "--", "Dockerfile")
         self.assertEqual(status, 1)
-        log = json.loads(pathlib.Path("out.sarif").read_text(encoding="utf-8"))
+        self.assertIn("plimsoll: SARIF written to reports/out.sarif", lines)
+        written = pathlib.Path("reports/out.sarif").read_text(encoding="utf-8")
+        # plimsoll's own SARIF output, byte for byte (no conversion in between).
+        self.assertEqual(written, self.plimsoll("check", "Dockerfile", "--format", "sarif"))
+        log = json.loads(written)
         self.assertEqual(log["version"], "2.1.0")
         (sarif_run,) = log["runs"]
         self.assertEqual(sarif_run["tool"]["driver"]["name"], "Plimsoll")
-        self.assertEqual(sarif_run["columnKind"], "unicodeCodePoints")
         rules = sarif_run["tool"]["driver"]["rules"]
         results = sarif_run["results"]
-        self.assertTrue(results)
+        annotated = sorted(l.split("title=")[1].split("::")[0] for l in lines if l.startswith("::"))
+        self.assertEqual(sorted(r["ruleId"] for r in results), annotated, "the same findings")
         for result in results:
-            rule = rules[result["ruleIndex"]]
-            self.assertEqual(rule["id"], result["ruleId"])
-            self.assertIn(result["level"], {"error", "warning", "note"})
-            region = result["locations"][0]["physicalLocation"]["region"]
-            self.assertGreaterEqual(region["startLine"], 1)
-            self.assertEqual(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "Dockerfile")
+            self.assertEqual(rules[result["ruleIndex"]]["id"], result["ruleId"])
+            location = result["locations"][0]["physicalLocation"]
+            self.assertEqual(location["artifactLocation"]["uri"], "Dockerfile")
         curl = next(r for r in results if r["ruleId"] == "PL103")
         region = curl["locations"][0]["physicalLocation"]["region"]
-        self.assertEqual(BAD.encode()[region["byteOffset"] : region["byteOffset"] + region["byteLength"]], b"curl")
+        column = BAD.splitlines()[2].index("curl") + 1
+        self.assertEqual((region["startLine"], region["startColumn"], region["endColumn"]), (3, column, column + 4))
         self.assertEqual(rules[curl["ruleIndex"]]["properties"]["aliases"], ["DL3008"])
+        self.assertEqual([p.name for p in pathlib.Path("reports").iterdir()], ["out.sarif"], "no temporary left")
 
     def test_the_action_step_as_github_runs_it(self) -> None:
         """The `plimsoll check` step of action.yml, run by bash with the inputs as env."""
@@ -156,7 +164,7 @@ class ActionScript(unittest.TestCase):
         )
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         titles = [l.split("title=")[1].split("::")[0] for l in done.stdout.splitlines() if l.startswith("::")]
-        self.assertEqual(titles, ["PL100 image-untagged"], "PL103 ignored by its alias")
+        self.assertEqual(titles, ["PL100"], "PL103 ignored by its alias")
         self.assertTrue(pathlib.Path("out.sarif").exists())
         done = step_run(
             PLIMSOLL_PATHS="svc",

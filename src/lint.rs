@@ -1,8 +1,8 @@
 //! Linting one file: read, parse, gather the build context, run the rules.
 
-use crate::config::FileSettings;
 use crate::shellcheck::ShellCheck;
 use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
+use plimsoll_config::FileSettings;
 use plimsoll_rewriter::{AppliedFix, DroppedFix, FixOptions};
 use plimsoll_rules::external::external_meta;
 use plimsoll_rules::suppression::Suppressions;

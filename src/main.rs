@@ -2,7 +2,6 @@
 
 mod args;
 mod commands;
-mod config;
 mod digests;
 mod discover;
 mod lint;

@@ -1,6 +1,7 @@
 //! The semantic model of a whole Dockerfile: directives, comments, instructions, stages and
 //! variable scopes. Parsing never fails: it returns the model plus parse errors.
 
+use crate::cache::ParseCache;
 use crate::directives::{self, Directives};
 use crate::image::ImageRef;
 use crate::instruction::{Form, Instruction, Keyword};
@@ -126,6 +127,13 @@ pub struct Dockerfile {
 impl Dockerfile {
     pub fn parse(text: &str) -> Dockerfile {
         Self::parse_with(text, ParseOptions::default())
+    }
+
+    /// As [`Dockerfile::parse_with`], reusing what the previous parse of the same document
+    /// left in `cache` (an editor re-parses its buffer after every edit). The result is the
+    /// same as without the cache.
+    pub fn parse_cached(text: &str, options: ParseOptions, cache: &mut ParseCache) -> Dockerfile {
+        cache.install(|| Dockerfile::parse_with(text, options))
     }
 
     pub fn parse_with(text: &str, options: ParseOptions) -> Dockerfile {

@@ -38,6 +38,21 @@ impl LogicalLine {
         Span::new(self.original(start), self.original(end - 1) + 1)
     }
 
+    /// How far every byte of this line moved from where `earlier` had it, when the two are
+    /// the same text joined from the same pieces (only moved by an edit before them).
+    pub(crate) fn moved_from(&self, earlier: &LogicalLine) -> Option<isize> {
+        if self.text != earlier.text || self.map.len() != earlier.map.len() {
+            return None;
+        }
+        let delta = self.end as isize - earlier.end as isize;
+        let same = self
+            .map
+            .iter()
+            .zip(&earlier.map)
+            .all(|(&now, &then)| now as isize - then as isize == delta);
+        same.then_some(delta)
+    }
+
     /// Appends an original span (used to give the shell the heredoc bodies).
     pub fn push_original(&mut self, source: &str, span: Span) {
         self.push(source, span);

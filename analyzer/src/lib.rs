@@ -5,6 +5,7 @@
 //! Parsing never fails: [`Dockerfile::parse`] returns the model plus [`ParseError`]s, and
 //! every consumer copes with partial models.
 
+mod cache;
 pub mod directives;
 pub mod dockerfile;
 pub mod dockerignore;
@@ -16,6 +17,7 @@ pub mod span;
 pub mod vars;
 pub mod words;
 
+pub use cache::ParseCache;
 pub use dockerfile::{Base, Dockerfile, ParseError, ParseOptions, Stage, VarDef, VarKind};
 pub use image::ImageRef;
 pub use instruction::{Form, Instruction, Keyword};

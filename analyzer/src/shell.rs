@@ -192,6 +192,43 @@ pub struct Script {
 }
 
 impl Script {
+    /// The same script with every span moved by `delta` bytes (its text moved in the file).
+    pub(crate) fn moved(&self, delta: isize) -> Script {
+        let shift = |span: Span| {
+            Span::new(
+                span.start.saturating_add_signed(delta),
+                span.end.saturating_add_signed(delta),
+            )
+        };
+        let words = |words: &[Word]| -> Vec<Word> {
+            words
+                .iter()
+                .map(|w| Word {
+                    text: w.text.clone(),
+                    span: shift(w.span),
+                })
+                .collect()
+        };
+        Script {
+            commands: self
+                .commands
+                .iter()
+                .map(|c| Command {
+                    assignments: words(&c.assignments),
+                    argv: words(&c.argv),
+                    span: shift(c.span),
+                    connector: c.connector,
+                    pipes_into_next: c.pipes_into_next,
+                    redirects: words(&c.redirects),
+                    nested: c.nested,
+                    start: c.start,
+                    program_offset: c.program_offset,
+                })
+                .collect(),
+            has_errors: self.has_errors,
+        }
+    }
+
     /// Commands whose real program is `name`.
     pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
         self.commands
@@ -212,7 +249,11 @@ thread_local! {
 
 /// Parses shell text; spans are mapped to the original file through `line`.
 pub fn parse(line: &LogicalLine) -> Script {
-    let tree = PARSER.with(|p| p.borrow_mut().parse(&line.text, None));
+    let parse = |text: &str| PARSER.with(|p| p.borrow_mut().parse(text, None));
+    crate::cache::shell_script(line, parse, |tree| walk(line, tree))
+}
+
+fn walk(line: &LogicalLine, tree: Option<&tree_sitter::Tree>) -> Script {
     let Some(tree) = tree else {
         return Script {
             commands: Vec::new(),

@@ -1,9 +1,8 @@
 //! Linting one document: the same analyzer and rules as `plimsoll check`, on the editor's
 //! text, with the build context read from the document's directory as the CLI reads it.
 
-use crate::settings::Settings;
-use plimsoll_analyzer::{Dockerfile, Keyword, ParseOptions};
-use plimsoll_rules::{Applicability, BuildContext, Diagnostic};
+use plimsoll_analyzer::{Dockerfile, Keyword, ParseCache, ParseOptions};
+use plimsoll_rules::{Applicability, BuildContext, Diagnostic, Settings};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -19,23 +18,26 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// `cache`: what the document's previous parse left (the result is the same without).
     pub fn compute(
         text: &str,
         path: Option<&Path>,
         settings: &Settings,
+        build_args: &HashMap<String, String>,
         contexts: &BuildContexts,
+        cache: &mut ParseCache,
     ) -> Analysis {
         let options = ParseOptions {
-            build_args: settings.build_args.clone(),
+            build_args: build_args.clone(),
         };
         // An analyzer or rule bug must cost this document's findings, not the session.
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let file = Dockerfile::parse_with(text, options.clone());
+            let file = Dockerfile::parse_cached(text, options.clone(), cache);
             let context = path
                 .filter(|_| reads_context(&file))
                 .and_then(Path::parent)
                 .map(|dir| contexts.get(dir));
-            let diagnostics = plimsoll_rules::check(&file, context.as_deref(), &settings.selection);
+            let diagnostics = plimsoll_rules::check_with(&file, context.as_deref(), settings);
             (file, diagnostics)
         }));
         match result {
@@ -46,6 +48,7 @@ impl Analysis {
             },
             Err(panic) => {
                 let message = panic_message(panic.as_ref());
+                *cache = ParseCache::default();
                 // The model alone may still serve hover and navigation.
                 let file = catch_unwind(AssertUnwindSafe(|| Dockerfile::parse_with(text, options)))
                     .unwrap_or_else(|_| Dockerfile::parse(""));
@@ -61,10 +64,15 @@ impl Analysis {
 
 /// Applies every safe fix, re-linting between passes until nothing changes (at most a few
 /// passes), and returns the fixed text.
-pub fn fix_all_safe(text: &str, settings: &Settings, first: &[Diagnostic]) -> String {
+pub fn fix_all_safe(
+    text: &str,
+    settings: &Settings,
+    build_args: &HashMap<String, String>,
+    first: &[Diagnostic],
+) -> String {
     const MAX_PASSES: usize = 8;
     let options = ParseOptions {
-        build_args: settings.build_args.clone(),
+        build_args: build_args.clone(),
     };
     let (mut current, applied) = plimsoll_rules::fix::apply(text, first, Applicability::Safe);
     if applied == 0 {
@@ -72,7 +80,7 @@ pub fn fix_all_safe(text: &str, settings: &Settings, first: &[Diagnostic]) -> St
     }
     for _ in 1..MAX_PASSES {
         let file = Dockerfile::parse_with(&current, options.clone());
-        let diagnostics = plimsoll_rules::check(&file, None, &settings.selection);
+        let diagnostics = plimsoll_rules::check_with(&file, None, settings);
         let (next, applied) =
             plimsoll_rules::fix::apply(&current, &diagnostics, Applicability::Safe);
         if applied == 0 {
@@ -143,13 +151,12 @@ mod tests {
         let text = "FROM debian\nRUNN x\n";
         let settings = Settings::default();
         let contexts = BuildContexts::default();
-        let all = Analysis::compute(text, None, &settings, &contexts);
+        let args = HashMap::new();
+        let mut cache = ParseCache::default();
+        let all = Analysis::compute(text, None, &settings, &args, &contexts, &mut cache);
         assert!(all.diagnostics.iter().any(|d| d.code == "PL000"));
-        let quiet = Settings {
-            selection: no_rules(),
-            ..Settings::default()
-        };
-        let none = Analysis::compute(text, None, &quiet, &contexts);
+        let quiet = Settings::with_selection(no_rules());
+        let none = Analysis::compute(text, None, &quiet, &args, &contexts, &mut cache);
         assert!(none.diagnostics.is_empty());
         assert_eq!(none.file.instructions.len(), 2);
     }

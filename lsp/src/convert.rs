@@ -119,9 +119,9 @@ impl<'a> Positions<'a> {
 }
 
 /// The LSP severity of a finding. Findings below the fail level (the ones that would not
-/// fail `plimsoll check --fail-level …`) are shown as hints.
-pub fn severity(severity: Severity, settings: &Settings) -> lsp::DiagnosticSeverity {
-    if settings.fail_level.is_none_or(|level| severity < level) {
+/// fail `plimsoll check --fail-level …`; `None`: never fails) are shown as hints.
+pub fn severity(severity: Severity, fail_level: Option<Severity>) -> lsp::DiagnosticSeverity {
+    if fail_level.is_none_or(|level| severity < level) {
         return lsp::DiagnosticSeverity::HINT;
     }
     match severity {
@@ -148,8 +148,9 @@ pub fn diagnostic(
     d: &Diagnostic,
     positions: &Positions<'_>,
     settings: &Settings,
+    fail_level: Option<Severity>,
 ) -> lsp::Diagnostic {
-    diagnostic_with_link(d, positions, settings, rule_docs_url(d.code, settings))
+    diagnostic_with_link(d, positions, fail_level, rule_docs_url(d.code, settings))
 }
 
 /// A document's findings, each rule's link built once.
@@ -157,6 +158,7 @@ pub fn diagnostics(
     list: &[Diagnostic],
     positions: &Positions<'_>,
     settings: &Settings,
+    fail_level: Option<Severity>,
 ) -> Vec<lsp::Diagnostic> {
     let mut links: Vec<(&str, Option<lsp::Url>)> = Vec::new();
     list.iter()
@@ -169,7 +171,7 @@ pub fn diagnostics(
                     link
                 }
             };
-            diagnostic_with_link(d, positions, settings, link)
+            diagnostic_with_link(d, positions, fail_level, link)
         })
         .collect()
 }
@@ -177,7 +179,7 @@ pub fn diagnostics(
 fn diagnostic_with_link(
     d: &Diagnostic,
     positions: &Positions<'_>,
-    settings: &Settings,
+    fail_level: Option<Severity>,
     link: Option<lsp::Url>,
 ) -> lsp::Diagnostic {
     let message = match &d.help {
@@ -186,7 +188,7 @@ fn diagnostic_with_link(
     };
     lsp::Diagnostic {
         range: positions.range(d.span),
-        severity: Some(severity(d.severity, settings)),
+        severity: Some(severity(d.severity, fail_level)),
         code: Some(lsp::NumberOrString::String(d.code.to_string())),
         code_description: link.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
@@ -201,6 +203,8 @@ fn diagnostic_with_link(
 pub fn fix_title(d: &Diagnostic) -> Option<String> {
     let fix = d.fix.as_ref()?;
     let note = match fix.applicability {
+        // A proposal says in its message that it is one, to review before use.
+        _ if fix.proposal => "",
         Applicability::Safe => "",
         Applicability::Unsafe => " (unsafe: may change the image)",
         Applicability::DisplayOnly => " (suggestion: review before keeping)",

@@ -4,8 +4,10 @@
 use crate::analysis::Analysis;
 use crate::convert::{Encoding, Positions};
 use lsp_types as lsp;
-use plimsoll_analyzer::LineIndex;
-use std::cell::OnceCell;
+use plimsoll_analyzer::{LineIndex, ParseCache};
+use plimsoll_config::FileSettings;
+use plimsoll_rules::Severity;
+use std::cell::{OnceCell, RefCell};
 use std::path::PathBuf;
 
 pub struct Document {
@@ -13,18 +15,34 @@ pub struct Document {
     pub text: String,
     pub version: i32,
     pub lines: LineIndex,
+    /// The configuration that applies to it (see `configuration`).
+    pub config: FileSettings,
     analysis: OnceCell<Analysis>,
+    /// What the last parse left for the next one (syntax trees to re-parse incrementally).
+    parse_cache: RefCell<ParseCache>,
+    /// The analysis of an earlier version, freed after the next publish: freeing a whole
+    /// model is work an edit's diagnostics need not wait for.
+    stale: Option<Analysis>,
 }
 
 impl Document {
-    pub fn new(uri: lsp::Url, text: String, version: i32) -> Document {
+    pub fn new(uri: lsp::Url, text: String, version: i32, config: FileSettings) -> Document {
         Document {
             uri,
             lines: LineIndex::new(&text),
             text,
             version,
+            config,
             analysis: OnceCell::new(),
+            parse_cache: RefCell::new(ParseCache::default()),
+            stale: None,
         }
+    }
+
+    /// Findings below this severity (those that would not fail `plimsoll check`) are shown
+    /// as hints; `None`: all of them.
+    pub fn fail_threshold(&self) -> Option<Severity> {
+        self.config.fail_level.threshold()
     }
 
     pub fn positions(&self, encoding: Encoding) -> Positions<'_> {
@@ -33,11 +51,7 @@ impl Document {
 
     /// The file on disk, for `file:` URIs (the build context is read next to it).
     pub fn path(&self) -> Option<PathBuf> {
-        if self.uri.scheme() == "file" {
-            self.uri.to_file_path().ok()
-        } else {
-            None
-        }
+        path_of(&self.uri)
     }
 
     /// Applies `didChange` content changes in order: a change without a range replaces the
@@ -64,11 +78,31 @@ impl Document {
 
     /// Forgets the analysis (the text or the settings changed).
     pub fn invalidate(&mut self) {
-        self.analysis = OnceCell::new();
+        if let Some(old) = self.analysis.take() {
+            self.stale = Some(old);
+        }
     }
 
-    pub fn analysis_with(&self, compute: impl FnOnce(&Document) -> Analysis) -> &Analysis {
-        self.analysis.get_or_init(|| compute(self))
+    /// Frees the analysis of an earlier version, if one is left.
+    pub fn drop_stale(&mut self) {
+        self.stale = None;
+    }
+
+    pub fn analysis_with(
+        &self,
+        compute: impl FnOnce(&Document, &mut ParseCache) -> Analysis,
+    ) -> &Analysis {
+        self.analysis
+            .get_or_init(|| compute(self, &mut self.parse_cache.borrow_mut()))
+    }
+}
+
+/// The file a `file:` URI names.
+pub fn path_of(uri: &lsp::Url) -> Option<PathBuf> {
+    if uri.scheme() == "file" {
+        uri.to_file_path().ok()
+    } else {
+        None
     }
 }
 
@@ -92,7 +126,7 @@ mod tests {
     #[test]
     fn applies_incremental_changes_in_order() {
         let uri = lsp::Url::parse("file:///tmp/Dockerfile").unwrap();
-        let mut doc = Document::new(uri, "FROM a\nRUN é x\n".into(), 1);
+        let mut doc = Document::new(uri, "FROM a\nRUN é x\n".into(), 1, FileSettings::default());
         doc.apply_changes(
             vec![
                 // UTF-16: `é` is one unit, so column 6 is after `x`.

@@ -6,10 +6,11 @@
 //! - `convert`: every conversion to and from `lsp_types` (positions in UTF-8, UTF-16 or
 //!   UTF-32, diagnostics, edits).
 //! - `symbols`: stage and variable definitions and references, for navigation and rename.
-//! - `analysis`, `document`, `session`, `settings`, `docs`: the state and what it is
-//!   computed from.
+//! - `analysis`, `document`, `session`, `settings`, `configuration`, `docs`: the state and
+//!   what it is computed from (`configuration` finds `plimsoll.toml` as the CLI does).
 
 mod analysis;
+mod configuration;
 mod convert;
 mod docs;
 mod document;

@@ -68,6 +68,7 @@ pub fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
             lsp::CodeActionOptions {
                 code_action_kinds: Some(vec![
                     lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::REFACTOR_REWRITE,
                     lsp::CodeActionKind::SOURCE_FIX_ALL,
                     lsp::CodeActionKind::new(FIX_ALL_KIND),
                 ]),
@@ -137,7 +138,12 @@ pub fn run(connection: Connection) -> Result<Exit, ServerError> {
         }
     ));
 
-    let mut session = Session::new(encoding, client, settings);
+    let root = workspace_root(&params);
+    log(&format!(
+        "configuration files are looked for as `plimsoll check` run in {} would",
+        root.display()
+    ));
+    let mut session = Session::new(encoding, client, settings, root);
     for warning in warnings {
         session.schedule(Effect::ShowMessage(lsp::MessageType::WARNING, warning));
     }
@@ -152,6 +158,10 @@ pub fn run(connection: Connection) -> Result<Exit, ServerError> {
         next_id: 1,
         shutdown: false,
     };
+    // The handshake is over (`initialized` received): the client may be asked things now.
+    if server.session.client.watch_files {
+        server.watch_configuration_files();
+    }
     server.apply_effects();
     server.main_loop()
 }
@@ -159,6 +169,7 @@ pub fn run(connection: Connection) -> Result<Exit, ServerError> {
 enum Outgoing {
     Configuration,
     Refresh,
+    Register,
 }
 
 struct Server {
@@ -198,6 +209,9 @@ impl Server {
                 }
             }
             self.publish_dirty();
+            for document in self.session.documents.values_mut() {
+                document.drop_stale();
+            }
         }
     }
 
@@ -299,8 +313,14 @@ impl Server {
                 notification,
                 handlers::did_change_configuration::run,
             ),
+            DidChangeWatchedFiles::METHOD => notify::<DidChangeWatchedFiles>(
+                session,
+                notification,
+                handlers::did_change_watched_files::run,
+            ),
             // Requests are answered in order as they come, so a cancellation always arrives
-            // too late to matter; trace settings change nothing here.
+            // too late to matter; trace settings change nothing here. (`initialized` is taken
+            // by the handshake; one more is ignored.)
             Cancel::METHOD | SetTrace::METHOD | Initialized::METHOD => {}
             method => log(&format!("ignored notification `{method}`")),
         }
@@ -330,8 +350,31 @@ impl Server {
                     self.session.set_settings(settings, warnings);
                 }
             }
-            Outgoing::Refresh => {}
+            Outgoing::Refresh | Outgoing::Register => {}
         }
+    }
+
+    /// Asks the client to report changes to configuration files
+    /// (`workspace/didChangeWatchedFiles`).
+    fn watch_configuration_files(&mut self) {
+        let watchers = crate::configuration::watch_patterns()
+            .into_iter()
+            .map(|pattern| lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String(pattern),
+                kind: None,
+            })
+            .collect();
+        let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
+        self.request::<lsp::request::RegisterCapability>(
+            lsp::RegistrationParams {
+                registrations: vec![lsp::Registration {
+                    id: "plimsoll-configuration-files".into(),
+                    method: <lsp::notification::DidChangeWatchedFiles as lsp::notification::Notification>::METHOD.into(),
+                    register_options: serde_json::to_value(options).ok(),
+                }],
+            },
+            Outgoing::Register,
+        );
     }
 
     fn apply_effects(&mut self) {
@@ -400,8 +443,12 @@ impl Server {
                 ));
             }
             let positions = self.session.positions(document);
-            let diagnostics =
-                convert::diagnostics(&analysis.diagnostics, &positions, &self.session.settings);
+            let diagnostics = convert::diagnostics(
+                &analysis.diagnostics,
+                &positions,
+                &self.session.settings,
+                document.fail_threshold(),
+            );
             let params = lsp::PublishDiagnosticsParams {
                 uri: uri.clone(),
                 diagnostics,
@@ -426,6 +473,25 @@ impl Server {
         self.outgoing.insert(id.clone(), kind);
         self.send(Request::new(id, R::METHOD.to_string(), params).into());
     }
+}
+
+/// Where the CLI's working directory would be: the first workspace folder, else the root
+/// URI, else the server's working directory.
+fn workspace_root(params: &lsp::InitializeParams) -> std::path::PathBuf {
+    #[allow(deprecated)] // `root_uri` and `root_path`: what older clients send.
+    let from_root = params
+        .root_uri
+        .as_ref()
+        .and_then(|uri| uri.to_file_path().ok())
+        .or_else(|| params.root_path.as_ref().map(std::path::PathBuf::from));
+    params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .and_then(|folder| folder.uri.to_file_path().ok())
+        .or(from_root)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| std::path::PathBuf::from("/"))
 }
 
 /// Runs a request handler; a panic inside it becomes an error response, not a crash.
@@ -498,7 +564,12 @@ mod tests {
 
     #[test]
     fn a_panicking_handler_is_answered_with_an_error() {
-        let session = Session::new(Encoding::Utf16, ClientFlags::default(), Settings::default());
+        let session = Session::new(
+            Encoding::Utf16,
+            ClientFlags::default(),
+            Settings::default(),
+            "/".into(),
+        );
         let request = Request::new(
             RequestId::from(7),
             "textDocument/hover".into(),
@@ -519,7 +590,12 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_invalid_params() {
-        let session = Session::new(Encoding::Utf16, ClientFlags::default(), Settings::default());
+        let session = Session::new(
+            Encoding::Utf16,
+            ClientFlags::default(),
+            Settings::default(),
+            "/".into(),
+        );
         let request = Request::new(
             RequestId::from(1),
             "textDocument/hover".into(),

@@ -2,11 +2,15 @@
 //! client can do, and what the handlers asked the server to do next.
 
 use crate::analysis::{Analysis, BuildContexts};
+use crate::configuration::Configuration;
 use crate::convert::{Encoding, Positions};
+use crate::document;
 use crate::document::Document;
 use crate::settings::Settings;
 use lsp_types as lsp;
+use plimsoll_config::FileSettings;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// What the client said it supports, reduced to what the server acts on.
 #[derive(Clone, Copy, Debug, Default)]
@@ -23,6 +27,9 @@ pub struct ClientFlags {
     pub markdown_hover: bool,
     /// Takes hierarchical document symbols.
     pub hierarchical_symbols: bool,
+    /// Watches files for the server when asked (`workspace/didChangeWatchedFiles` with
+    /// dynamic registration).
+    pub watch_files: bool,
 }
 
 impl ClientFlags {
@@ -48,6 +55,10 @@ impl ClientFlags {
                 .and_then(|t| t.document_symbol.as_ref())
                 .and_then(|s| s.hierarchical_document_symbol_support)
                 .unwrap_or(false),
+            watch_files: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
         }
     }
 }
@@ -70,6 +81,8 @@ pub enum Effect {
 pub struct Session {
     pub documents: HashMap<lsp::Url, Document>,
     pub settings: Settings,
+    /// The configuration files, with `settings` on top.
+    pub configuration: Configuration,
     pub encoding: Encoding,
     pub client: ClientFlags,
     pub contexts: BuildContexts,
@@ -80,9 +93,17 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(encoding: Encoding, client: ClientFlags, settings: Settings) -> Session {
+    /// `root`: the workspace root, where the configuration of documents without a file is
+    /// looked for.
+    pub fn new(
+        encoding: Encoding,
+        client: ClientFlags,
+        settings: Settings,
+        root: PathBuf,
+    ) -> Session {
         Session {
             documents: HashMap::new(),
+            configuration: Configuration::new(root, settings.overrides.clone()),
             settings,
             encoding,
             client,
@@ -98,8 +119,15 @@ impl Session {
 
     /// The document's analysis, computed now if this version has none yet.
     pub fn analysis<'a>(&'a self, document: &'a Document) -> &'a Analysis {
-        document.analysis_with(|d| {
-            Analysis::compute(&d.text, d.path().as_deref(), &self.settings, &self.contexts)
+        document.analysis_with(|d, cache| {
+            Analysis::compute(
+                &d.text,
+                d.path().as_deref(),
+                &d.config.settings,
+                &self.settings.build_args,
+                &self.contexts,
+                cache,
+            )
         })
     }
 
@@ -119,16 +147,67 @@ impl Session {
         self.generation += 1;
     }
 
+    /// Opens a document with the configuration that applies to it.
+    pub fn open(&mut self, uri: lsp::Url, text: String, version: i32) {
+        let path = document::path_of(&uri);
+        let config = self.configuration_for(path.as_deref());
+        self.documents
+            .insert(uri.clone(), Document::new(uri, text, version, config));
+    }
+
+    fn configuration_for(&mut self, path: Option<&Path>) -> FileSettings {
+        let (config, messages) = self.configuration.for_path(path);
+        for (kind, message) in messages {
+            self.schedule(Effect::ShowMessage(kind, message));
+        }
+        config
+    }
+
     /// New settings: every analysis is stale.
     pub fn set_settings(&mut self, settings: Settings, warnings: Vec<String>) {
+        self.configuration.set_overrides(settings.overrides.clone());
         self.settings = settings;
-        self.bump_generation();
-        for document in self.documents.values_mut() {
-            document.invalidate();
-        }
         for warning in warnings {
             self.schedule(Effect::ShowMessage(lsp::MessageType::WARNING, warning));
         }
-        self.schedule(Effect::RefreshAll);
+        self.reconfigure(true);
+    }
+
+    /// Reads the configuration files again (`changed`: they are known to have changed, so
+    /// problems with them are reported again) and re-lints the documents whose
+    /// configuration is no longer the same.
+    pub fn reload_configuration(&mut self, changed: bool) {
+        self.configuration.reload(changed);
+        self.reconfigure(false);
+    }
+
+    /// Resolves every open document's configuration again; with `all`, every document is
+    /// re-linted (the client's settings changed), else those whose configuration changed.
+    fn reconfigure(&mut self, all: bool) {
+        let uris: Vec<lsp::Url> = self.documents.keys().cloned().collect();
+        let mut affected = Vec::new();
+        for uri in uris {
+            let path = document::path_of(&uri);
+            let config = self.configuration_for(path.as_deref());
+            let Some(document) = self.documents.get_mut(&uri) else {
+                continue;
+            };
+            if all || document.config != config {
+                document.config = config;
+                document.invalidate();
+                affected.push(uri);
+            }
+        }
+        if affected.is_empty() {
+            return;
+        }
+        self.bump_generation();
+        if self.client.pull_diagnostics {
+            self.schedule(Effect::RefreshAll);
+        } else {
+            for uri in affected {
+                self.schedule(Effect::Publish(uri));
+            }
+        }
     }
 }

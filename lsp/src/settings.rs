@@ -1,7 +1,9 @@
 //! Client settings: what `plimsoll check` takes on its command line, sent by the editor
 //! (initialization options, `workspace/didChangeConfiguration`, `workspace/configuration`).
+//! Rule selection and the fail level go on top of the configuration file that applies to a
+//! document (see `configuration`), as the command line's flags do.
 
-use plimsoll_rules::{Selection, Severity};
+use plimsoll_config::{FailLevel, Overrides};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -26,9 +28,8 @@ pub struct ClientSettings {
 /// Settings the server works with.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub selection: Selection,
-    /// `None`: nothing fails (`--fail-level never`).
-    pub fail_level: Option<Severity>,
+    /// `select`, `extendSelect`, `ignore` and `failLevel`: over the configuration file's.
+    pub overrides: Overrides,
     pub build_args: HashMap<String, String>,
     pub rule_docs_url: String,
 }
@@ -36,8 +37,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            selection: Selection::default(),
-            fail_level: Some(Severity::Info),
+            overrides: Overrides::default(),
             build_args: HashMap::new(),
             rule_docs_url: DEFAULT_RULE_DOCS_URL.to_string(),
         }
@@ -66,6 +66,28 @@ impl Settings {
 
     pub fn from_client(client: ClientSettings) -> (Settings, Vec<String>) {
         let mut warnings = Vec::new();
+        // Unset or empty: the configuration file's fail level applies.
+        let fail_level = client
+            .fail_level
+            .as_deref()
+            .filter(|l| !l.trim().is_empty());
+        let fail_level = fail_level.and_then(|level| {
+            let parsed = match level.to_ascii_lowercase().as_str() {
+                "style" => Some(FailLevel::Style),
+                "info" => Some(FailLevel::Info),
+                "warning" => Some(FailLevel::Warning),
+                "error" => Some(FailLevel::Error),
+                "never" => Some(FailLevel::Never),
+                _ => None,
+            };
+            if parsed.is_none() {
+                warnings.push(format!(
+                    "Plimsoll: unknown failLevel `{level}` (expected style, info, warning, \
+                     error or never); using the configuration file's"
+                ));
+            }
+            parsed
+        });
         let mut known = |list: Vec<String>| -> Vec<String> {
             list.into_iter()
                 .filter(|s| {
@@ -79,21 +101,11 @@ impl Settings {
                 })
                 .collect()
         };
-        let selection = Selection {
+        let overrides = Overrides {
             select: known(client.select),
             extend_select: known(client.extend_select),
             ignore: known(client.ignore),
-        };
-        let fail_level = match client.fail_level.as_deref() {
-            None => Some(Severity::Info),
-            Some(level) if level.eq_ignore_ascii_case("never") => None,
-            Some(level) => Some(Severity::parse(level).unwrap_or_else(|| {
-                warnings.push(format!(
-                    "Plimsoll: unknown failLevel `{level}` (expected style, info, warning, \
-                     error or never); using info"
-                ));
-                Severity::Info
-            })),
+            fail_level,
         };
         let rule_docs_url = client
             .rule_docs_url
@@ -101,8 +113,7 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_RULE_DOCS_URL.to_string());
         (
             Settings {
-                selection,
-                fail_level,
+                overrides,
                 build_args: client.build_args,
                 rule_docs_url,
             },
@@ -136,8 +147,8 @@ mod tests {
             json!({"settings": {"plimsoll": {"select": ["PL1"], "failLevel": "warning"}}}),
         ] {
             let (settings, warnings) = Settings::from_value(&value).unwrap();
-            assert_eq!(settings.selection.select, vec!["PL1".to_string()]);
-            assert_eq!(settings.fail_level, Some(Severity::Warning));
+            assert_eq!(settings.overrides.select, vec!["PL1".to_string()]);
+            assert_eq!(settings.overrides.fail_level, Some(FailLevel::Warning));
             assert!(warnings.is_empty());
         }
         assert!(Settings::from_value(&json!(null)).is_none());
@@ -149,11 +160,23 @@ mod tests {
             "ignore": ["PL103", "NOPE999"], "failLevel": "loud"
         }))
         .unwrap();
-        assert_eq!(settings.selection.ignore, vec!["PL103".to_string()]);
-        assert_eq!(settings.fail_level, Some(Severity::Info));
+        assert_eq!(settings.overrides.ignore, vec!["PL103".to_string()]);
+        assert_eq!(
+            settings.overrides.fail_level, None,
+            "the file's fail level applies"
+        );
         assert_eq!(warnings.len(), 2);
-        let (settings, _) = Settings::from_value(&json!({"failLevel": "never"})).unwrap();
-        assert_eq!(settings.fail_level, None);
+        let (settings, _) = Settings::from_value(&json!({"failLevel": "Never"})).unwrap();
+        assert_eq!(settings.overrides.fail_level, Some(FailLevel::Never));
+        for nothing in [json!({}), json!({"failLevel": ""})] {
+            let (settings, warnings) = Settings::from_value(&nothing).unwrap();
+            assert_eq!(
+                settings.overrides,
+                Overrides::default(),
+                "nothing over the file"
+            );
+            assert!(warnings.is_empty());
+        }
         let (_, warnings) = Settings::from_value(&json!({"select": "PL1"})).unwrap();
         assert_eq!(
             warnings.len(),

@@ -278,6 +278,116 @@ fn settings_from_initialization_options_and_changes() {
     client.shutdown();
 }
 
+/// The configuration file is found as `plimsoll check` finds it, read again when a watched
+/// file changes or a document is saved, and the client's settings go on top of it.
+#[test]
+fn configuration_files_apply_and_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("plimsoll.toml");
+    std::fs::write(&config, "ignore = [\"PL103\"]\nfail-level = \"error\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("svc")).unwrap();
+    let file = dir.path().join("svc/Dockerfile");
+    std::fs::write(&file, BAD).unwrap();
+    let uri = lsp::Url::from_file_path(&file).unwrap();
+    let config_uri = lsp::Url::from_file_path(&config).unwrap();
+    let mut client = Client::start_in(
+        dir.path(),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        json!(null),
+    );
+    let config_changed = |client: &Client| {
+        client.notify::<lsp::notification::DidChangeWatchedFiles>(
+            lsp::DidChangeWatchedFilesParams {
+                changes: vec![lsp::FileEvent::new(
+                    config_uri.clone(),
+                    lsp::FileChangeType::CHANGED,
+                )],
+            },
+        )
+    };
+    let severity_of = |diagnostics: &[lsp::Diagnostic], code: &str| {
+        diagnostics
+            .iter()
+            .find(|d| d.code == Some(lsp::NumberOrString::String(code.into())))
+            .and_then(|d| d.severity)
+    };
+
+    client.open(&uri, BAD);
+    let first = client.diagnostics(&uri, 1);
+    let all = codes(&first);
+    assert!(
+        !all.contains(&"PL103".to_string()),
+        "ignored by the file: {all:?}"
+    );
+    assert!(all.contains(&"PL204".to_string()), "{all:?}");
+    assert!(
+        first
+            .iter()
+            .all(|d| d.severity == Some(lsp::DiagnosticSeverity::HINT)),
+        "below the file's fail level: {first:?}"
+    );
+    assert!(
+        client
+            .server_requests
+            .contains(&"client/registerCapability".to_string()),
+        "{:?}",
+        client.server_requests
+    );
+
+    // The file changes: republished without an edit.
+    std::fs::write(&config, "fail-level = \"warning\"\n").unwrap();
+    config_changed(&client);
+    let second = client.diagnostics(&uri, 1);
+    assert_eq!(
+        severity_of(&second, "PL103"),
+        Some(lsp::DiagnosticSeverity::WARNING)
+    );
+    assert_eq!(
+        severity_of(&second, "PL204"),
+        Some(lsp::DiagnosticSeverity::HINT)
+    );
+
+    // The client's settings go on top: its ignore adds to the file's selection, its fail
+    // level wins.
+    client.notify::<lsp::notification::DidChangeConfiguration>(lsp::DidChangeConfigurationParams {
+        settings: json!({"plimsoll": {"ignore": ["PL204"], "failLevel": "info"}}),
+    });
+    let third = client.diagnostics(&uri, 1);
+    assert!(!codes(&third).contains(&"PL204".to_string()));
+    assert_eq!(
+        severity_of(&third, "PL202"),
+        Some(lsp::DiagnosticSeverity::INFORMATION)
+    );
+
+    // A broken file is reported, and the client's settings still apply meanwhile.
+    std::fs::write(&config, "select = [\"NOPE1\"]\n").unwrap();
+    config_changed(&client);
+    let message = client.wait_for::<lsp::notification::ShowMessage>(|_| true);
+    assert_eq!(message.typ, lsp::MessageType::ERROR);
+    assert!(
+        message.message.contains("plimsoll.toml:1:") && message.message.contains("NOPE1"),
+        "{}",
+        message.message
+    );
+
+    // Without a watcher event, a save reads the files again.
+    std::fs::write(&config, "ignore = [\"PL202\"]\n").unwrap();
+    client.notify::<lsp::notification::DidSaveTextDocument>(lsp::DidSaveTextDocumentParams {
+        text_document: lsp::TextDocumentIdentifier::new(uri.clone()),
+        text: None,
+    });
+    let after_save = client.wait_for::<lsp::notification::PublishDiagnostics>(|p| {
+        p.uri == uri && !codes(&p.diagnostics).contains(&"PL202".to_string())
+    });
+    let left = codes(&after_save.diagnostics);
+    assert!(left.contains(&"PL103".to_string()), "{left:?}");
+    assert!(
+        !left.contains(&"PL204".to_string()),
+        "still the client's: {left:?}"
+    );
+    client.shutdown();
+}
+
 #[test]
 fn saving_relints_and_republishes() {
     let mut client = push_client();
@@ -420,6 +530,88 @@ fn ignore_action_inserts_a_pragma_that_silences_the_rule() {
     let after = client.diagnostics(&uri, 2);
     assert!(!codes(&after).contains(&"PL103".to_string()), "{after:?}");
     assert_eq!(after.len(), diagnostics.len() - 1);
+    client.shutdown();
+}
+
+/// PL501's multi-stage split is a proposal: offered as a `refactor.rewrite` (also when only
+/// refactorings are asked for), not as a quick fix, and applying it gives a multi-stage
+/// build that PL501 no longer reports.
+#[test]
+fn the_multi_stage_proposal_is_a_refactoring() {
+    let text = "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app ./cmd/app\nENTRYPOINT [\"/usr/local/bin/app\"]\n";
+    let mut client = push_client();
+    let uri = uri("Dockerfile");
+    client.open(&uri, text);
+    let diagnostics = client.diagnostics(&uri, 1);
+    let pl501 = diagnostics
+        .iter()
+        .find(|d| d.code == Some(lsp::NumberOrString::String("PL501".into())))
+        .expect("PL501 reported")
+        .clone();
+    let mut ask = |range: lsp::Range, only: Option<Vec<lsp::CodeActionKind>>| {
+        client
+            .request::<lsp::request::CodeActionRequest>(lsp::CodeActionParams {
+                text_document: lsp::TextDocumentIdentifier::new(uri.clone()),
+                range,
+                context: lsp::CodeActionContext {
+                    diagnostics: vec![],
+                    only,
+                    trigger_kind: None,
+                },
+                work_done_progress_params: Default::default(),
+                partial_result_params: Default::default(),
+            })
+            .unwrap()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| match a {
+                lsp::CodeActionOrCommand::CodeAction(a) => Some(a),
+                lsp::CodeActionOrCommand::Command(_) => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let all = ask(pl501.range, None);
+    let about_pl501: Vec<_> = all
+        .iter()
+        .filter(|a| a.title.starts_with("Plimsoll (PL501)"))
+        .map(|a| (a.kind.clone().unwrap(), a.title.clone()))
+        .collect();
+    assert_eq!(about_pl501.len(), 2, "{about_pl501:?}");
+    assert_eq!(about_pl501[0].0, lsp::CodeActionKind::QUICKFIX);
+    assert!(about_pl501[0].1.ends_with("ignore for this instruction"));
+    assert_eq!(about_pl501[1].0, lsp::CodeActionKind::REFACTOR_REWRITE);
+    assert!(
+        about_pl501[1].1.contains("Proposal"),
+        "{}",
+        about_pl501[1].1
+    );
+    // The editor's "Refactor…" menu on the build line (inside what the proposal rewrites).
+    let build_line = lsp::Range::new(lsp::Position::new(3, 5), lsp::Position::new(3, 5));
+    let refactors = ask(build_line, Some(vec![lsp::CodeActionKind::REFACTOR]));
+    assert_eq!(refactors.len(), 1, "{refactors:?}");
+    assert!(
+        ask(build_line, Some(vec![lsp::CodeActionKind::QUICKFIX]))
+            .iter()
+            .all(|a| !a.title.contains("Proposal")),
+        "not a quick fix"
+    );
+    let split = apply_workspace_edit(text, &uri, refactors[0].edit.as_ref().unwrap(), false);
+    assert!(split.matches("FROM ").count() == 2, "{split}");
+    assert!(split.contains("COPY --from="), "{split}");
+    client.change(
+        &uri,
+        2,
+        vec![lsp::TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: split.clone(),
+        }],
+    );
+    let after = client.diagnostics(&uri, 2);
+    assert!(
+        !codes(&after).contains(&"PL501".to_string()),
+        "{split}\n{after:?}"
+    );
     client.shutdown();
 }
 

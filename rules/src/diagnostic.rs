@@ -83,6 +83,11 @@ pub struct Fix {
     pub message: String,
     /// Non-overlapping edits, sorted by position.
     pub edits: Vec<Edit>,
+    /// A restructuring of the file to review as a whole (such as splitting a build into
+    /// stages), rather than a repair of the finding: editors offer it as a refactoring, not
+    /// a quick fix. Always unsafe.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub proposal: bool,
 }
 
 impl Fix {
@@ -96,6 +101,16 @@ impl Fix {
             applicability,
             message: message.into(),
             edits,
+            proposal: false,
+        }
+    }
+
+    /// A restructuring proposal (see [`Fix::proposal`](Fix#structfield.proposal)): unsafe,
+    /// never applied by `--fix`.
+    pub fn proposal(message: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            proposal: true,
+            ..Fix::new(Applicability::Unsafe, message, edits)
         }
     }
 

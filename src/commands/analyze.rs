@@ -3,10 +3,10 @@
 use crate::Exit;
 use crate::args::{AnalyzeArgs, AnalyzeFormat};
 use crate::commands::build::{open_store, resolver};
-use crate::config::{AnalyzeThresholds, Mode, Overrides, Resolver};
 use crate::waste::{RuleHint, hints};
 use anyhow::{Context, Result};
 use plimsoll_analyzer::Dockerfile;
+use plimsoll_config::{AnalyzeThresholds, Mode, Overrides, Resolver, parse_bytes};
 use plimsoll_engine::analyze::{Analysis, LayerReport, analyze_with_scans};
 use plimsoll_engine::image::Image;
 use plimsoll_engine::store::Store;
@@ -158,30 +158,6 @@ fn dive_ci(text: &str, args: &mut AnalyzeThresholds) -> Result<()> {
         };
     }
     Ok(())
-}
-
-/// A size as dive (go-humanize) reads it: `20MB` = 20,000,000, `20MiB` = 20 × 2²⁰,
-/// plain numbers are bytes.
-pub fn parse_bytes(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let number: f64 = text[..split].parse().ok()?;
-    let unit = text[split..].trim().to_ascii_lowercase();
-    let factor: f64 = match unit.as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" => 1e3,
-        "m" | "mb" => 1e6,
-        "g" | "gb" => 1e9,
-        "t" | "tb" => 1e12,
-        "ki" | "kib" => 1024.0,
-        "mi" | "mib" => 1024f64.powi(2),
-        "gi" | "gib" => 1024f64.powi(3),
-        "ti" | "tib" => 1024f64.powi(4),
-        _ => return None,
-    };
-    Some((number * factor) as u64)
 }
 
 /// The CI thresholds exceeded, one message each.
@@ -361,19 +337,5 @@ pub fn shorten(text: &str, max: usize) -> String {
     } else {
         let cut: String = text.chars().take(max - 1).collect();
         format!("{cut}…")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_bytes;
-
-    #[test]
-    fn sizes_as_dive_reads_them() {
-        assert_eq!(parse_bytes("20MB"), Some(20_000_000));
-        assert_eq!(parse_bytes("1.5 KiB"), Some(1536));
-        assert_eq!(parse_bytes("270"), Some(270));
-        assert_eq!(parse_bytes("ten"), None);
-        assert_eq!(parse_bytes("3 parsecs"), None);
     }
 }

@@ -5,8 +5,8 @@ use crate::Exit;
 use crate::args::{
     AnalyzeFormat, BuildArgs, LayerCompression, NetworkMode, ProgressMode, RegistryArgs,
 };
-use crate::config::{Mode, Overrides, Resolver as ConfigResolver};
 use anyhow::{Context, Result, bail};
+use plimsoll_config::{Mode, Overrides, Resolver as ConfigResolver};
 use plimsoll_engine::build::{BuildError, BuildOptions, Builder, Event, Progress, SecretSource};
 use plimsoll_engine::export::Output;
 use plimsoll_engine::image::{Compression, Image};

@@ -3,7 +3,6 @@
 use crate::Exit;
 use crate::args::{CheckArgs, ColorChoice, FailLevel, OutputFormat, ShellcheckMode};
 use crate::commands::build::registry_options;
-use crate::config::{self, FileSettings, Mode, Overrides, Resolver};
 use crate::digests;
 use crate::discover;
 use crate::lint::{FileReport, Linter};
@@ -13,6 +12,7 @@ use crate::write;
 use anyhow::{Context as _, Result, bail};
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream};
 use plimsoll_analyzer::ParseOptions;
+use plimsoll_config::{self as config, FileSettings, Mode, Overrides, Resolver};
 use plimsoll_rewriter::FixOptions;
 use plimsoll_rules::rules::pinning::Lookups;
 use plimsoll_rules::{Selection, Settings};

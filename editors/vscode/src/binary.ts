@@ -62,8 +62,14 @@ export function resolveBinary(lookup: Lookup): Resolved {
   return { command: name, source: 'PATH' };
 }
 
-/** The settings sent to the server: the `plimsoll` section without client-only keys. */
+/**
+ * The settings sent to the server: the `plimsoll` section without client-only keys, and
+ * without an empty `failLevel` (the configuration file's then applies).
+ */
 export function serverSettings(section: Record<string, unknown>): Record<string, unknown> {
   const { path: _path, trace: _trace, ...rest } = section;
+  if (rest.failLevel === '' || rest.failLevel === undefined) {
+    delete rest.failLevel;
+  }
   return rest;
 }

@@ -37,3 +37,8 @@ test('client-only settings are not sent to the server', () => {
     select: ['PL1'],
   });
 });
+
+test('an empty fail level is left to the configuration file', () => {
+  assert.deepEqual(serverSettings({ failLevel: '', ignore: [] }), { ignore: [] });
+  assert.deepEqual(serverSettings({ failLevel: 'warning' }), { failLevel: 'warning' });
+});

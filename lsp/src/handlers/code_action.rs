@@ -1,5 +1,6 @@
 //! `textDocument/codeAction`: each fix of a finding in range as a quick fix, an "ignore this
-//! rule here" quick fix that writes the pragma, and "fix all safe" as `source.fixAll`.
+//! rule here" quick fix that writes the pragma, "fix all safe" as `source.fixAll`, and a
+//! restructuring proposal (PL501's multi-stage split) as a `refactor.rewrite`.
 
 use super::{Result, document};
 use crate::analysis::fix_all_safe;
@@ -58,7 +59,8 @@ pub(crate) fn actions(
             .filter(|d| d.span.start <= range.end && range.start <= d.span.end);
         let mut ignores = Vec::new();
         for d in in_range {
-            if let Some(action) = fix_action(session, document, &positions, d) {
+            let proposal = d.fix.as_ref().is_some_and(|f| f.proposal);
+            if !proposal && let Some(action) = fix_action(session, document, &positions, d) {
                 actions.push(action);
             }
             if d.code != "PL000" {
@@ -80,13 +82,44 @@ pub(crate) fn actions(
             }
         }
     }
+    if wants(lsp::CodeActionKind::REFACTOR_REWRITE.as_str()) {
+        // A proposal rewrites a whole region (the stage it splits): offered wherever the
+        // range touches the finding or what the proposal would rewrite.
+        let proposals = diagnostics.iter().filter(|d| {
+            d.fix.as_ref().is_some_and(|f| {
+                f.proposal
+                    && !f.edits.is_empty()
+                    && [Some(d.span), f.span()]
+                        .into_iter()
+                        .flatten()
+                        .any(|s| s.start <= range.end && range.start <= s.end)
+            })
+        });
+        for d in proposals {
+            let fix = d.fix.as_ref().expect("filtered on the fix");
+            actions.push(action(
+                session,
+                document,
+                convert::fix_title(d).unwrap_or_default(),
+                lsp::CodeActionKind::REFACTOR_REWRITE,
+                Some(d),
+                fix.edits.iter().map(|e| positions.text_edit(e)).collect(),
+                false,
+            ));
+        }
+    }
     let has_safe_fix = diagnostics.iter().any(|d| {
         d.fix
             .as_ref()
             .is_some_and(|f| f.applicability == Applicability::Safe)
     });
     if has_safe_fix && wants(FIX_ALL_KIND) {
-        let fixed = fix_all_safe(&document.text, &session.settings, diagnostics);
+        let fixed = fix_all_safe(
+            &document.text,
+            &document.config.settings,
+            &session.settings.build_args,
+            diagnostics,
+        );
         if let Some(edit) = convert::minimal_edit(&document.text, &fixed) {
             actions.push(action(
                 session,
@@ -136,8 +169,14 @@ fn action(
     lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
         title,
         kind: Some(kind),
-        diagnostics: diagnostic
-            .map(|d| vec![convert::diagnostic(d, &positions, &session.settings)]),
+        diagnostics: diagnostic.map(|d| {
+            vec![convert::diagnostic(
+                d,
+                &positions,
+                &session.settings,
+                document.fail_threshold(),
+            )]
+        }),
         edit: Some(convert::workspace_edit(
             &document.uri,
             document.version,
@@ -328,10 +367,16 @@ mod tests {
         use crate::session::ClientFlags;
         let text = "FROM é\nRUN a b c\n";
         let uri = lsp::Url::parse("file:///w/Dockerfile").unwrap();
-        let mut session = Session::new(Encoding::Utf16, ClientFlags::default(), Default::default());
-        session
-            .documents
-            .insert(uri.clone(), Document::new(uri.clone(), text.into(), 4));
+        let mut session = Session::new(
+            Encoding::Utf16,
+            ClientFlags::default(),
+            Default::default(),
+            "/w".into(),
+        );
+        session.documents.insert(
+            uri.clone(),
+            Document::new(uri.clone(), text.into(), 4, Default::default()),
+        );
         let document = session.document(&uri).unwrap();
         let file = Dockerfile::parse(text);
         let span = |needle: &str| {

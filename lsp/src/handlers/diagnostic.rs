@@ -32,7 +32,12 @@ pub fn run(
             related_documents: None,
             full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
                 result_id: Some(result_id),
-                items: convert::diagnostics(&analysis.diagnostics, &positions, &session.settings),
+                items: convert::diagnostics(
+                    &analysis.diagnostics,
+                    &positions,
+                    &session.settings,
+                    document.fail_threshold(),
+                ),
             },
         })
     };

@@ -1,11 +1,19 @@
 //! `textDocument/didSave`: files in the build context may have changed; list it again and
-//! re-lint the documents that live next to it.
+//! re-lint the documents that live next to it. Configuration files may have changed too
+//! (for clients that do not watch files): they are read again, and the documents whose
+//! configuration changed are re-linted.
 
 use crate::session::{Effect, Session};
 use lsp_types as lsp;
 
 pub fn run(session: &mut Session, params: lsp::DidSaveTextDocumentParams) {
     let uri = params.text_document.uri;
+    let saved_configuration = crate::document::path_of(&uri)
+        .is_some_and(|p| crate::configuration::is_configuration_file(&p));
+    session.reload_configuration(saved_configuration);
+    if saved_configuration && session.document(&uri).is_none() {
+        return;
+    }
     let Some(dir) = session
         .document(&uri)
         .and_then(|d| d.path())

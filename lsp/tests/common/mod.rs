@@ -35,6 +35,35 @@ impl Client {
         initialization_options: Value,
         configuration: Value,
     ) -> Client {
+        Self::start_full(
+            capabilities,
+            initialization_options,
+            configuration,
+            Value::Null,
+        )
+    }
+
+    /// Starts a server for the workspace folder `root`.
+    pub fn start_in(
+        root: &std::path::Path,
+        capabilities: Value,
+        initialization_options: Value,
+    ) -> Client {
+        let root = lsp::Url::from_directory_path(root).unwrap();
+        Self::start_full(
+            capabilities,
+            initialization_options,
+            Value::Null,
+            json!(root),
+        )
+    }
+
+    fn start_full(
+        capabilities: Value,
+        initialization_options: Value,
+        configuration: Value,
+        root_uri: Value,
+    ) -> Client {
         let (server_side, client_side) = Connection::memory();
         let server = std::thread::spawn(move || plimsoll_lsp::run(server_side));
         let mut client = Client {
@@ -51,7 +80,7 @@ impl Client {
                 "initialize",
                 json!({
                     "processId": null,
-                    "rootUri": null,
+                    "rootUri": root_uri,
                     "capabilities": capabilities,
                     "initializationOptions": initialization_options,
                 }),

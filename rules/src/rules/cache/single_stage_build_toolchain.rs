@@ -425,7 +425,7 @@ fn split(
             format!(" {}", keyword("AS builder")),
         ));
     }
-    Some(Fix::unsafe_edit(
+    Some(Fix::proposal(
         format!(
             "Proposal: build in stage `{name}`, run from `{runtime}` with only the artifacts (review before use)"
         ),

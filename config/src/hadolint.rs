@@ -6,7 +6,7 @@
 //! it does not know) but goes on, so an existing hadolint set-up keeps working. A value of
 //! the wrong type is an error, as it is for hadolint.
 
-use super::{ConfigError, FailLevel, FileConfig, is_known_code};
+use crate::{ConfigError, FailLevel, FileConfig, is_known_code};
 use plimsoll_rules::{LabelSchema, Severity, SeverityOverride};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -373,7 +373,7 @@ fn is_empty_document(text: &str) -> bool {
 fn position<T>(path: &Path, spanned: &Spanned<T>) -> String {
     format!(
         "{}:{}:{}",
-        super::display(path),
+        crate::display(path),
         spanned.referenced.line(),
         spanned.referenced.column()
     )
@@ -388,7 +388,7 @@ fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> ConfigError {
         message.truncate(at);
     }
     ConfigError {
-        path: super::display(path),
+        path: crate::display(path),
         position: location.map(|l| (l.line() as usize, l.column() as usize)),
         message: message.trim().to_string(),
     }

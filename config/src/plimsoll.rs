@@ -1,7 +1,7 @@
 //! `plimsoll.toml` and `.plimsoll.toml`: parsed with serde, every key known, every rule
 //! code checked; errors point at the offending line and column.
 
-use super::{ConfigError, FailLevel, FileConfig, is_known_code};
+use crate::{ConfigError, FailLevel, FileConfig, is_known_code};
 use plimsoll_rules::{LabelSchema, Severity, SeverityOverride};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -179,7 +179,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
                 let span = size.span();
                 match size.into_inner() {
                     Size::Bytes(n) => Ok(n),
-                    Size::Text(text) => crate::commands::analyze::parse_bytes(&text).ok_or_else(|| {
+                    Size::Text(text) => crate::parse_bytes(&text).ok_or_else(|| {
                         error(
                             Some(span),
                             format!("`analyze.max-wasted-bytes`: `{text}` is not a size (e.g. 20MB, 1.5GiB, 20000000)"),
@@ -234,7 +234,7 @@ max-user-wasted-ratio = 0.1
         .unwrap();
         assert_eq!(
             config.analyze,
-            crate::config::AnalyzeThresholds {
+            crate::AnalyzeThresholds {
                 min_efficiency: Some(0.95),
                 max_wasted_bytes: Some(20_000_000),
                 max_user_wasted_ratio: Some(0.1),

@@ -1,4 +1,6 @@
-//! Configuration: which settings apply to each linted file.
+//! Plimsoll's configuration: which settings apply to each linted file. The binary
+//! (`plimsoll check`) and the language server share it, so that a file is linted alike in
+//! the terminal and in the editor.
 //!
 //! For a file, the nearest `plimsoll.toml` (or `.plimsoll.toml`) in its directory or above
 //! applies, alone (files are not merged). `--config PATH` uses one file for every linted
@@ -83,12 +85,36 @@ impl AnalyzeThresholds {
 }
 
 /// What the command line says; it wins over any configuration file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Overrides {
     pub select: Vec<String>,
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub fail_level: Option<FailLevel>,
+}
+
+/// A size as dive (go-humanize) reads it: `20MB` = 20,000,000, `20MiB` = 20 × 2²⁰,
+/// plain numbers are bytes.
+pub fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let number: f64 = text[..split].parse().ok()?;
+    let unit = text[split..].trim().to_ascii_lowercase();
+    let factor: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "ki" | "kib" => 1024.0,
+        "mi" | "mib" => 1024f64.powi(2),
+        "gi" | "gib" => 1024f64.powi(3),
+        "ti" | "tib" => 1024f64.powi(4),
+        _ => return None,
+    };
+    Some((number * factor) as u64)
 }
 
 /// A configuration file that cannot be used: `path:line:col: message`.
@@ -136,9 +162,14 @@ pub fn is_known_code(code: &str) -> bool {
     selection::is_known(code)
 }
 
-/// A path as the user should see it.
+/// A path as the user should see it: relative to the working directory when under it.
 pub fn display(path: &Path) -> String {
-    crate::lint::display_path(path)
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = shown.to_string_lossy().to_string();
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
 /// The settings of one configuration source with the command line applied.
@@ -211,11 +242,22 @@ impl Resolved {
 }
 
 /// What applies to one linted file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FileSettings {
     pub settings: Arc<Settings>,
     pub fail_level: FailLevel,
     pub analyze: AnalyzeThresholds,
+}
+
+impl Default for FileSettings {
+    /// The default rules, failing at info (no configuration, no flags).
+    fn default() -> FileSettings {
+        FileSettings {
+            settings: Arc::new(Settings::default()),
+            fail_level: FailLevel::Info,
+            analyze: AnalyzeThresholds::default(),
+        }
+    }
 }
 
 /// How configuration is found.
@@ -247,11 +289,20 @@ pub struct Resolver {
 }
 
 impl Resolver {
+    /// Relative paths, hadolint's `./.hadolint.yaml` and standard input's configuration
+    /// are taken from the working directory.
     pub fn new(mode: Mode, overrides: Overrides) -> Resolver {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        Resolver::in_dir(mode, overrides, cwd)
+    }
+
+    /// As [`Resolver::new`], with `cwd` in place of the working directory (the language
+    /// server passes the workspace root).
+    pub fn in_dir(mode: Mode, overrides: Overrides, cwd: PathBuf) -> Resolver {
         Resolver {
             mode,
             overrides,
-            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            cwd,
             env: |name| std::env::var(name).ok(),
             by_dir: HashMap::new(),
             by_file: HashMap::new(),
@@ -454,6 +505,15 @@ mod tests {
         assert_eq!(e.to_string(), "p.toml:2:4: m");
         let e = ConfigError::at(Path::new("p.toml"), "", None, "m".into());
         assert_eq!(e.to_string(), "p.toml: m");
+    }
+
+    #[test]
+    fn sizes_as_dive_reads_them() {
+        assert_eq!(parse_bytes("20MB"), Some(20_000_000));
+        assert_eq!(parse_bytes("1.5 KiB"), Some(1536));
+        assert_eq!(parse_bytes("270"), Some(270));
+        assert_eq!(parse_bytes("ten"), None);
+        assert_eq!(parse_bytes("3 parsecs"), None);
     }
 
     #[test]
