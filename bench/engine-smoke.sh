@@ -77,7 +77,8 @@ echo "engine-smoke: cached rebuild $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
 # Interrupted and killed builds leave no sandbox process, mount or work directory.
 printf 'FROM busybox\nRUN sh -c "trap \\"\\" INT TERM; sleep 60"\n' >"$work/ctx/Dockerfile.slow"
-sandboxes() { grep -l PLIMSOLL_SANDBOX_STAGE /proc/[0-9]*/environ 2>/dev/null | wc -l; }
+# Only this script's sandboxes: their spec lives under our store (other builds may run).
+sandboxes() { grep -lF "PLIMSOLL_SANDBOX_SPEC=$PLIMSOLL_ROOT/" /proc/[0-9]*/environ 2>/dev/null | wc -l; }
 for signal in INT KILL; do
     setsid "$BIN" build --progress plain --no-cache --base "busybox=rootfs:$BUSYBOX" \
         -f "$work/ctx/Dockerfile.slow" "$work/ctx" >/dev/null 2>&1 &
