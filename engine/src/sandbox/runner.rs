@@ -2,7 +2,7 @@
 //! [`super::init`]) with the spec, streams its output, stops it on Ctrl-C.
 
 use super::init::{SPEC_ENV, STAGE_ENV, status_code};
-use super::tty::{Pty, RawMode, forward_stdin};
+use super::tty::{Pty, RawMode, follow_size, forward_stdin};
 use super::{Runner, SandboxError, SandboxSpec, Stream};
 use crate::interrupt;
 use crate::syscall::Syscall;
@@ -233,21 +233,24 @@ impl Runner for Sandbox<'_> {
         // the master ends.
         drop(command);
         let (tx, rx) = mpsc::channel();
-        let _raw = match pty {
+        let (_raw, resize) = match pty {
             Some(pty) => {
                 let master = pty.into_master();
+                let clone = || {
+                    master
+                        .try_clone()
+                        .map_err(SandboxError::io("pseudo-terminal"))
+                };
                 let raw = spec.interactive.then(RawMode::enter);
+                let mut resize = None;
                 if spec.interactive {
-                    forward_stdin(
-                        master
-                            .try_clone()
-                            .map_err(SandboxError::io("pseudo-terminal"))?,
-                    );
+                    forward_stdin(clone()?);
+                    resize = follow_size(clone()?);
                 }
                 pump(master, Stream::Stdout, tx.clone());
-                raw
+                (raw, resize)
             }
-            None => None,
+            None => (None, None),
         };
         if let Some(out) = child.stdout.take() {
             pump(out, Stream::Stdout, tx.clone());
@@ -278,6 +281,9 @@ impl Runner for Sandbox<'_> {
                 killed = true;
             }
         };
+        if let Some(resize) = resize {
+            resize.close();
+        }
         let error = std::fs::read_to_string(spec.run_dir.join("error")).unwrap_or_default();
         if !error.trim().is_empty() {
             return Err(SandboxError::Setup(error.trim().to_string()));

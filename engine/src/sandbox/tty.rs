@@ -46,6 +46,21 @@ impl Pty {
     }
 }
 
+/// Follows the caller's terminal size: on each SIGWINCH, the pseudo-terminal gets it
+/// (and the command its own SIGWINCH from the kernel). Stops when the handle is closed.
+pub fn follow_size(master: File) -> Option<signal_hook::iterator::Handle> {
+    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGWINCH]).ok()?;
+    let handle = signals.handle();
+    std::thread::spawn(move || {
+        for _ in signals.forever() {
+            if let Ok(size) = rustix::termios::tcgetwinsize(std::io::stdin()) {
+                let _ = rustix::termios::tcsetwinsize(&master, size);
+            }
+        }
+    });
+    Some(handle)
+}
+
 /// The caller's terminal in raw mode until dropped (nothing when stdin is no terminal).
 pub struct RawMode {
     saved: Option<rustix::termios::Termios>,
