@@ -3,6 +3,7 @@
 //! `PLIMSOLL_E2E=1 cargo test --test run` as root; without `PLIMSOLL_E2E` the tests pass
 //! without doing anything. The BusyBox root is the engine tests' (bench/engine-bases.sh).
 
+#[allow(dead_code)]
 mod common;
 
 use common::plimsoll;
