@@ -603,6 +603,19 @@ pub struct RunArgs {
     #[arg(long = "volume", short = 'v', value_name = "SRC:DST[:ro]")]
     pub volumes: Vec<String>,
 
+    /// Give the command a pseudo-terminal (its output then comes with CR LF line ends).
+    #[arg(long, short = 't')]
+    pub tty: bool,
+
+    /// Forward a host port (HOSTIP defaults to 127.0.0.1) to a port of the container's own
+    /// network; needs --network none (repeatable).
+    #[arg(
+        long = "publish",
+        short = 'p',
+        value_name = "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp]"
+    )]
+    pub publish: Vec<String>,
+
     /// Map an image name to a local image, as for build (repeatable).
     #[arg(long = "base", value_name = "NAME=REF")]
     pub bases: Vec<String>,

@@ -317,10 +317,23 @@ fn image_ls_inspect_layers_and_rm_over_the_store() {
         "one unknown name: nothing removed"
     );
     assert_eq!(store.tags().unwrap().len(), 1);
-    let rm = plimsoll_in(dir.path(), &["image", "rm", "demo:1"]);
+    // Another platform's pull is removed by the name `image ls` shows.
+    let manifest = store.tag("docker.io/library/demo:1").unwrap().unwrap();
+    store
+        .set_tag("docker.io/library/demo:1 [linux/s390x]", &manifest)
+        .unwrap();
+    let rm = plimsoll_in(
+        dir.path(),
+        &[
+            "image",
+            "rm",
+            "demo:1",
+            "docker.io/library/demo:1 [linux/s390x]",
+        ],
+    );
     assert_eq!(
         String::from_utf8_lossy(&rm.stdout),
-        "untagged docker.io/library/demo:1\n"
+        "untagged docker.io/library/demo:1\nuntagged docker.io/library/demo:1 [linux/s390x]\n"
     );
     assert!(store.tags().unwrap().is_empty());
     let gone = plimsoll_in(dir.path(), &["image", "inspect", "127.0.0.1:1/demo:1"]);

@@ -12,9 +12,11 @@
 //!   for other platforms (`platform`).
 //! - [`sandbox`] — running a process in a container: the spec (a builder), the helper
 //!   stages (`init`: namespaces, then PID 1), the root file system (`rootfs`, `devices`),
-//!   privileges (`security`), mount-point stubs kept out of layers (`stubs`), and the
+//!   privileges (`security`), mount-point stubs kept out of layers (`stubs`), the
+//!   pseudo-terminal of `run -t` (`tty`), and the
 //!   [`sandbox::Runner`] trait the builder calls ([`sandbox::Sandbox`] is the real one).
-//! - [`container`] — `plimsoll run`: image configuration → sandbox spec.
+//! - [`container`] — `plimsoll run`: image configuration → sandbox spec; `-p` listeners
+//!   that relay connections from threads joined to the container's network namespace.
 //! - [`layer`] — directory ⇄ layer tar: reproducible tars with OCI whiteouts from
 //!   overlayfs upper directories, safe unpacking into overlayfs lower directories.
 //! - [`image`] — configuration (oci-spec plus Docker's Healthcheck/OnBuild/Shell),

@@ -6,8 +6,11 @@
 
 mod support;
 
-use plimsoll_engine::image::ImageName;
+use plimsoll_engine::build::{BuildError, BuildOptions, Builder, Event, Progress};
+use plimsoll_engine::image::{Image, ImageName};
 use plimsoll_engine::registry::{self, RegistryError, RegistryOptions};
+use plimsoll_engine::sandbox::Sandbox;
+use plimsoll_engine::source::{BaseMapping, Resolver};
 use plimsoll_engine::store::Store;
 use std::path::Path;
 use std::process::Command;
@@ -55,6 +58,61 @@ fn skopeo_raw(reference: &str, creds: Option<&str>) -> Vec<u8> {
         cmd.args(["--creds", creds]);
     }
     run(cmd.arg(reference))
+}
+
+#[derive(Default)]
+struct Quiet;
+
+impl Progress for Quiet {
+    fn event(&mut self, _event: Event<'_>) {}
+}
+
+/// Builds `dockerfile` (no RUN: no root needed) with an empty context.
+fn build(store: &Store, dockerfile: &str, resolver: Resolver) -> Result<Image, BuildError> {
+    let ctx = tempfile::tempdir().unwrap();
+    let options = BuildOptions::builder(ctx.path())
+        .dockerfile_text(dockerfile)
+        .resolver(resolver)
+        .build()
+        .unwrap();
+    let syscall = plimsoll_engine::syscall::host();
+    let runner = Sandbox::new(syscall.as_ref());
+    let builder = Builder {
+        store,
+        syscall: syscall.as_ref(),
+        runner: &runner,
+    };
+    builder.build(&options, &mut Quiet).map(|o| o.image)
+}
+
+/// The content of `path` in the last layer of `image`.
+fn file_in(store: &Store, image: &Image, path: &str) -> String {
+    let layer = image.layers.last().unwrap();
+    let file = store.open_blob(&layer.digest).unwrap();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry
+            .path()
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches('/')
+            == path
+        {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+            return text;
+        }
+    }
+    panic!("{path} is not in the layer")
+}
+
+fn foreign_arch() -> &'static str {
+    if support::native_arch() == "amd64" {
+        "arm64"
+    } else {
+        "amd64"
+    }
 }
 
 fn blob_count(store: &Store) -> usize {
@@ -315,4 +373,91 @@ fn bearer_token_flow() {
         "{:?}",
         registry.token_log()
     );
+}
+
+/// `FROM --platform=OTHER` takes that platform's image from a two-platform index: in a
+/// local OCI layout (a `--base` mapping) and in a registry (the pull is tagged per
+/// platform, beside this machine's), for stages that only copy files and configure.
+#[test]
+fn foreign_platform_stages_take_that_platforms_image_from_an_index() {
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("layout");
+    support::multi(&layout, "v1", &[("hello", b"native bytes")]);
+    let other = foreign_arch();
+    let dockerfile = |base: &str| {
+        format!(
+            "FROM --platform=linux/{other} {base} AS files\nLABEL stage=files\n\
+             FROM scratch\nCOPY --from=files /hello /from-foreign\n\
+             FROM --platform=linux/{other} {base} AS config-only\nENV SEEN=1\n"
+        )
+    };
+    // A local layout whose tag names an index.
+    let store = Store::open(work.path().join("store")).unwrap();
+    let mapped = || {
+        Resolver::new(vec![
+            BaseMapping::parse(&format!("multi:v1=oci:{}:v1", layout.display())).unwrap(),
+        ])
+    };
+    let image = build(&store, &dockerfile("multi:v1"), mapped()).unwrap();
+    assert_eq!(image.config.oci.architecture().to_string(), other);
+    assert_eq!(image.config.env(), ["SEEN=1"]);
+    // The COPY-only stage in the middle got the foreign image's file.
+    let copy_only = build(
+        &store,
+        &format!(
+            "FROM --platform=linux/{other} multi:v1 AS files\nFROM scratch\nCOPY --from=files /hello /from-foreign\n"
+        ),
+        mapped(),
+    )
+    .unwrap();
+    assert_eq!(file_in(&store, &copy_only, "from-foreign"), "foreign");
+    // This machine's stage still gets the native image.
+    let native = build(&store, "FROM multi:v1\n", mapped()).unwrap();
+    assert_eq!(
+        native.config.oci.architecture().to_string(),
+        support::native_arch()
+    );
+    let err = build(&store, "FROM --platform=linux/s390x multi:v1\n", mapped())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("has no image for linux/s390x"), "{err}");
+
+    if !ready() {
+        return;
+    }
+    let registry = Registry::start(Auth::None);
+    let target = format!("docker://{}/team/multi:v1", registry.host);
+    skopeo_copy(&format!("oci:{}:v1", layout.display()), &target, None);
+    let store = Store::open(work.path().join("store2")).unwrap();
+    let registry_options = options(&registry, None);
+    let remote = || Resolver {
+        registry: registry_options.clone(),
+        ..Resolver::default()
+    };
+    let base = format!("{}/team/multi:v1", registry.host);
+    let image = build(
+        &store,
+        &format!(
+            "FROM --platform=linux/{other} {base} AS files\nFROM scratch\nCOPY --from=files /hello /from-foreign\n"
+        ),
+        remote(),
+    )
+    .unwrap();
+    assert_eq!(file_in(&store, &image, "from-foreign"), "foreign");
+    let normalized = name(&registry, "team/multi:v1").normalized();
+    let tags = store.tags().unwrap();
+    assert!(
+        tags.contains_key(&format!("{normalized} [linux/{other}]")),
+        "{tags:?}"
+    );
+    assert!(!tags.contains_key(&normalized), "{tags:?}");
+    // Pulled once: the second build finds it in the store (the registry is gone).
+    drop(registry);
+    let again = build(
+        &store,
+        &format!("FROM --platform=linux/{other} {base}\nENV AGAIN=1\n"),
+        remote(),
+    )
+    .unwrap();
+    assert_eq!(again.config.oci.architecture().to_string(), other);
 }

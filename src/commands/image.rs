@@ -169,7 +169,13 @@ fn rm(store: &Store, names: &[String]) -> Result<Exit> {
     // Every name is checked before any is removed: all or nothing.
     let mut normalized = Vec::new();
     for name in names {
-        let key = ImageName::parse(name)?.normalized();
+        // A name exactly as `image ls` shows it (also another platform's pull, `NAME
+        // [linux/arm64]`), else a reference to normalize.
+        let key = if store.tag(name)?.is_some() {
+            name.clone()
+        } else {
+            ImageName::parse(name)?.normalized()
+        };
         if store.tag(&key)?.is_none() {
             bail!("no image named {key} in the store (see `plimsoll image ls`)");
         }

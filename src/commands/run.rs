@@ -4,7 +4,7 @@ use crate::Exit;
 use crate::args::RunArgs;
 use crate::commands::build::{network, open_store, resolver};
 use anyhow::{Context, Result};
-use plimsoll_engine::container::{RunOptions, Volume, run as run_container};
+use plimsoll_engine::container::{Publish, RunOptions, Volume, run as run_container};
 use plimsoll_engine::sandbox::Sandbox;
 
 pub fn run(args: RunArgs) -> Result<Exit> {
@@ -12,6 +12,11 @@ pub fn run(args: RunArgs) -> Result<Exit> {
         .volumes
         .iter()
         .map(|v| v.parse::<Volume>().map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    let publish = args
+        .publish
+        .iter()
+        .map(|p| p.parse::<Publish>().map_err(anyhow::Error::msg))
         .collect::<Result<Vec<_>>>()?;
     let options = RunOptions {
         image: args.image.clone(),
@@ -23,6 +28,8 @@ pub fn run(args: RunArgs) -> Result<Exit> {
         network: network(args.network),
         volumes,
         rm: args.rm,
+        tty: args.tty,
+        publish,
         resolver: resolver(&args.bases, false, &args.registry)?,
     };
     let store = open_store(args.root.as_deref())?;

@@ -54,6 +54,33 @@ pub fn put(store: &Store, key: &Digest, image: &Image) -> Result<(), BuildError>
     std::fs::write(&path, bytes).map_err(BuildError::io(&path))
 }
 
+/// `COPY --link`/`ADD --link` records: the layer a step's link key made. The key leaves
+/// out the parent (such a layer does not depend on the image below), so the layer is
+/// found again when only earlier steps changed.
+fn link_path(store: &Store, key: &Digest) -> std::path::PathBuf {
+    store
+        .cache_dir()
+        .join("steps")
+        .join(format!("link-{}", key.hex()))
+}
+
+/// The layer made for link key `key`, if its blob is still there.
+pub fn get_link(store: &Store, key: &Digest) -> Option<LayerDesc> {
+    let bytes = std::fs::read(link_path(store, key)).ok()?;
+    let layer: LayerDesc = serde_json::from_slice(&bytes).ok()?;
+    store.has_blob(&layer.digest).then_some(layer)
+}
+
+pub fn put_link(store: &Store, key: &Digest, layer: &LayerDesc) -> Result<(), BuildError> {
+    let bytes = serde_json::to_vec(layer).expect("plain struct serializes");
+    let path = link_path(store, key);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(BuildError::io(dir))?;
+    }
+    store.write_atomic(&path, &bytes)?;
+    Ok(())
+}
+
 /// What `prune` removed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct PruneReport {

@@ -7,62 +7,7 @@ use super::BuildError;
 use super::instructions::host_platform;
 use plimsoll_analyzer::{Base, Dockerfile, Keyword};
 
-/// `os/arch[/variant]` of a `--platform` value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Platform {
-    pub os: String,
-    pub arch: String,
-    pub variant: Option<String>,
-}
-
-impl Platform {
-    pub fn parse(text: &str) -> Result<Platform, BuildError> {
-        let parts: Vec<&str> = text.split('/').collect();
-        match parts.as_slice() {
-            [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
-                os: os.to_string(),
-                arch: arch.to_string(),
-                variant: None,
-            }),
-            [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
-                Ok(Platform {
-                    os: os.to_string(),
-                    arch: arch.to_string(),
-                    variant: Some(variant.to_string()),
-                })
-            }
-            _ => Err(BuildError::Invalid(format!(
-                "--platform={text}: expected OS/ARCH or OS/ARCH/VARIANT, e.g. linux/arm64"
-            ))),
-        }
-    }
-
-    /// Whether this machine runs it natively.
-    pub fn is_host(&self) -> bool {
-        let host = host_platform();
-        format!("{}/{}", self.os, self.arch) == host
-    }
-
-    pub fn apply(&self, config: &mut crate::image::ImageConfig) {
-        config
-            .oci
-            .set_os(oci_spec::image::Os::from(self.os.as_str()));
-        config
-            .oci
-            .set_architecture(oci_spec::image::Arch::from(self.arch.as_str()));
-        config.oci.set_variant(self.variant.clone());
-    }
-}
-
-impl std::fmt::Display for Platform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.os, self.arch)?;
-        if let Some(v) = &self.variant {
-            write!(f, "/{v}")?;
-        }
-        Ok(())
-    }
-}
+pub use crate::image::Platform;
 
 /// The foreign platform stage `index` is built for: its own `--platform`, or the one of
 /// the stage it starts from.
@@ -71,7 +16,7 @@ pub fn stage_platform(df: &Dockerfile, index: usize) -> Result<Option<Platform>,
     if let Some(text) = &stage.platform {
         let expanded = df.expand(stage.from, text).text;
         if !expanded.is_empty() {
-            let platform = Platform::parse(&expanded)?;
+            let platform = Platform::parse(&expanded).map_err(BuildError::Invalid)?;
             return Ok((!platform.is_host()).then_some(platform));
         }
     }

@@ -65,6 +65,12 @@ impl StageState {
         }
     }
 
+    /// Adds a layer found in the cache (its directory is found again on demand).
+    pub fn push_cached_layer(&mut self, layer: LayerDesc, history: History) {
+        self.image.push_layer(layer, history);
+        self.lower = None;
+    }
+
     /// Replaces the image with a cached result (its layers are found again on demand;
     /// unpacked ones cost a lookup).
     pub fn restore(&mut self, image: Image) {

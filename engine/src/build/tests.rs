@@ -784,3 +784,43 @@ fn global_args_choose_the_base() {
 mod add;
 mod platforms;
 mod run_mounts;
+
+#[test]
+fn link_layers_are_reused_when_only_earlier_steps_change() {
+    let f = fixture();
+    f.file("a", "1");
+    f.file("b", "2");
+    let file = "FROM scratch\nCOPY a /a\nCOPY --link b /dir/b\nCOPY a /a2\n";
+    let first = f.build(file);
+    f.file("a", "changed");
+    let runner = FakeRunner::new(&f.syscall);
+    let (changed, log) = f.build_with(&runner, f.options(file).build().unwrap());
+    let changed = changed.unwrap();
+    assert_eq!(changed.cached, 1, "only the --link step: {log:?}");
+    assert!(log.contains(&"cached 3".to_string()), "{log:?}");
+    assert_eq!(changed.image.layers[1], first.image.layers[1]);
+    assert_ne!(changed.image.layers[0], first.image.layers[0]);
+    assert_eq!(f.paths(&changed.image, 1), ["dir/", "dir/b"]);
+    // Without --link the same change rebuilds it.
+    let plain = file.replace(" --link", "");
+    f.build(&plain);
+    f.file("a", "changed again");
+    let (rebuilt, log) = f.build_with(&runner, f.options(&plain).build().unwrap());
+    assert_eq!(rebuilt.unwrap().cached, 0, "{log:?}");
+    // What the image says about the destination is part of the layer: a directory made
+    // by an earlier step receives the file, else the file is the destination.
+    let file = "FROM scratch\nARG D\nCOPY a /$D/x\nCOPY --link b /dest\n";
+    let into_dir = f.build_with(
+        &runner,
+        f.options(file).build_arg("D", "dest").build().unwrap(),
+    );
+    let into_dir = into_dir.0.unwrap();
+    assert_eq!(f.paths(&into_dir.image, 1), ["dest/", "dest/b"]);
+    let (as_file, log) = f.build_with(
+        &runner,
+        f.options(file).build_arg("D", "other").build().unwrap(),
+    );
+    let as_file = as_file.unwrap();
+    assert_eq!(as_file.cached, 0, "{log:?}");
+    assert_eq!(f.paths(&as_file.image, 1), ["dest"]);
+}

@@ -2,8 +2,10 @@
 //! ENTRYPOINT and CMD combined as Docker does, its environment, working directory, user
 //! and stop signal — and the container's exit code.
 
+mod publish;
 mod run;
 
+pub use publish::{Publish, Publisher};
 pub use run::{Prepared, RunOptions, RunOutcome, Volume, command_line, prepare, run};
 
 use crate::build::BuildError;

@@ -1,6 +1,7 @@
 //! Running one command in an image.
 
 use super::RunError;
+use super::publish::{Publish, Publisher};
 use crate::build::resolve_user;
 use crate::fs::{View, normalize_absolute};
 use crate::image::ImageConfig;
@@ -63,6 +64,10 @@ pub struct RunOptions {
     /// Remove the container's file system afterwards; otherwise it is kept in the store.
     pub rm: bool,
     pub resolver: Resolver,
+    /// A pseudo-terminal for the command (`-t`).
+    pub tty: bool,
+    /// Host ports forwarded into the container's own network (`-p`).
+    pub publish: Vec<Publish>,
 }
 
 #[derive(Debug)]
@@ -125,8 +130,32 @@ pub fn run(
     runner: &dyn Runner,
     options: &RunOptions,
 ) -> Result<RunOutcome, RunError> {
+    if !options.publish.is_empty() && options.network == Network::Host {
+        return Err(RunError::Invalid(
+            "publishing ports needs the container's own network (--network none); with the host's network its ports are already the host's".into(),
+        ));
+    }
+    // Bound first: a port in use stops the run before anything starts.
+    let publisher = Publisher::bind(&options.publish)?;
     let prepared = prepare(store, syscall, options)?;
-    let code = runner.run(&prepared.spec, &mut |_, _| {})?;
+    // The command's standard streams are the caller's, except a pseudo-terminal's output,
+    // which comes through here.
+    let mut output = |_: crate::sandbox::Stream, bytes: &[u8]| {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(bytes);
+        let _ = out.flush();
+    };
+    let code = std::thread::scope(|scope| {
+        let publisher = &publisher;
+        let result = runner.run_observed(&prepared.spec, &mut output, &mut |pid| {
+            if !options.publish.is_empty() {
+                publisher.start(scope, pid, syscall);
+            }
+        });
+        publisher.stop();
+        result
+    })?;
     let kept = if options.rm {
         None
     } else {
@@ -251,6 +280,7 @@ pub fn prepare(
     .hosts("127.0.0.1\tlocalhost plimsoll\n::1\tlocalhost ip6-localhost ip6-loopback\n")
     .resolv_conf(std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default())
     .interactive(true)
+    .tty(options.tty)
     .interrupt(Interrupt::Forward)
     .stop_signal(stop_signal);
     for volume in &options.volumes {

@@ -4,10 +4,12 @@
 pub mod config;
 pub mod json;
 mod manifest;
+mod platform;
 pub mod reference;
 
 pub use config::{Healthcheck, ImageConfig};
 pub use manifest::StoredImage;
+pub use platform::Platform;
 pub use reference::{ImageLocation, ImageName};
 
 use crate::digest::{Digest, DigestError};

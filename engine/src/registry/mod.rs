@@ -11,7 +11,7 @@ pub mod auth;
 pub mod client;
 
 use crate::digest::Digest;
-use crate::image::{Compression, Image, ImageError, ImageName};
+use crate::image::{Compression, Image, ImageError, ImageName, Platform};
 use crate::store::{Store, StoreError};
 use client::{Access, Repository};
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
@@ -127,17 +127,16 @@ pub fn native_platform() -> (oci_spec::image::Os, oci_spec::image::Arch) {
     (oci_spec::image::Os::Linux, oci_spec::image::Arch::default())
 }
 
-/// The manifest of an index made for this platform.
-fn pick_platform(index: &ImageIndex, what: &str) -> Result<Descriptor, RegistryError> {
-    let (os, arch) = native_platform();
+/// The manifest of an index made for `platform`.
+fn pick_platform(
+    index: &ImageIndex,
+    what: &str,
+    platform: &Platform,
+) -> Result<Descriptor, RegistryError> {
     index
         .manifests()
         .iter()
-        .find(|d| {
-            d.platform()
-                .as_ref()
-                .is_some_and(|p| *p.os() == os && *p.architecture() == arch)
-        })
+        .find(|d| d.platform().as_ref().is_some_and(|p| platform.matches(p)))
         .cloned()
         .ok_or_else(|| {
             let available: Vec<String> = index
@@ -148,7 +147,7 @@ fn pick_platform(index: &ImageIndex, what: &str) -> Result<Descriptor, RegistryE
                 .collect();
             RegistryError::NoPlatform {
                 what: what.to_string(),
-                platform: format!("{os}/{arch}"),
+                platform: platform.to_string(),
                 available: if available.is_empty() {
                     "no platforms".into()
                 } else {
@@ -175,6 +174,18 @@ pub fn pull(
     store: &Store,
     name: &ImageName,
 ) -> Result<Pulled, RegistryError> {
+    pull_platform(options, store, name, &Platform::native())
+}
+
+/// Pulls `name`'s image for `platform` (chosen from an index; a single manifest must be
+/// for it). Another platform's image is tagged [`Platform::store_tag`], beside this
+/// machine's.
+pub fn pull_platform(
+    options: &RegistryOptions,
+    store: &Store,
+    name: &ImageName,
+    platform: &Platform,
+) -> Result<Pulled, RegistryError> {
     let mut repo = Repository::open(options, name, Access::Pull);
     let top = repo.manifest(&reference(name))?;
     let what = name.normalized();
@@ -187,7 +198,7 @@ pub fn pull(
                 what: what.clone(),
                 reason: format!("not an image index: {e}"),
             })?;
-        let chosen = pick_platform(&index, &what)?;
+        let chosen = pick_platform(&index, &what, platform)?;
         let chosen_digest = Digest::try_from(chosen.digest()).map_err(ImageError::from)?;
         fetched = repo.manifest(&chosen_digest.to_string())?;
         if INDEX_TYPES.contains(&fetched.media_type.as_str()) {
@@ -219,7 +230,19 @@ pub fn pull(
     }
     let stored = store.put_blob(&fetched.bytes)?;
     let image = Image::load(store, &stored)?;
-    store.set_tag(&name.normalized(), &stored)?;
+    if *platform == Platform::native() {
+        store.set_tag(&name.normalized(), &stored)?;
+    } else {
+        if !platform.describes(&image.config) {
+            let config = &image.config.oci;
+            return Err(RegistryError::NoPlatform {
+                what,
+                platform: platform.to_string(),
+                available: format!("{}/{}", config.os(), config.architecture()),
+            });
+        }
+        store.set_tag(&platform.store_tag(&name.normalized()), &stored)?;
+    }
     Ok(Pulled {
         digest,
         manifest: stored,
@@ -374,11 +397,22 @@ mod tests {
             ]
         }))
         .unwrap();
-        let chosen = pick_platform(&index, "x").unwrap();
+        let chosen = pick_platform(&index, "x", &Platform::native()).unwrap();
         assert_eq!(
             chosen.digest().to_string(),
             format!("sha256:{}", "3".repeat(64))
         );
+        let foreign = Platform::parse(&format!("linux/{other}")).unwrap();
+        let chosen = pick_platform(&index, "x", &foreign).unwrap();
+        assert_eq!(
+            chosen.digest().to_string(),
+            format!("sha256:{}", "1".repeat(64))
+        );
+        let missing = Platform::parse("linux/s390x").unwrap();
+        let err = pick_platform(&index, "x", &missing)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no image for linux/s390x"), "{err}");
         let only_other: ImageIndex = serde_json::from_value(serde_json::json!({
             "schemaVersion": 2,
             "manifests": [
@@ -387,7 +421,9 @@ mod tests {
             ]
         }))
         .unwrap();
-        let err = pick_platform(&only_other, "x").unwrap_err().to_string();
+        let err = pick_platform(&only_other, "x", &Platform::native())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(&format!("linux/{other}")), "{err}");
     }
 }

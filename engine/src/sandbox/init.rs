@@ -185,6 +185,9 @@ fn stage2() -> i32 {
 
 fn setup(spec: &SandboxSpec, syscall: &dyn Syscall) -> Result<(), SandboxError> {
     syscall.set_parent_death_signal(Signal::SIGKILL)?;
+    if spec.tty {
+        syscall.take_terminal()?;
+    }
     syscall.set_hostname(&spec.hostname)?;
     if spec.network == Network::None {
         syscall.loopback_up()?;
@@ -224,6 +227,34 @@ mod tests {
             };
             assert!(flags.contains(CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWNS));
             assert_eq!(flags.contains(CloneFlags::CLONE_NEWNET), netns);
+        }
+    }
+
+    #[test]
+    fn a_tty_spec_takes_the_terminal_before_anything_else() {
+        for tty in [false, true] {
+            let sys = RecordingSyscall::new();
+            let dir = tempfile::tempdir().unwrap();
+            let spec = SandboxSpec::builder(
+                super::super::Rootfs {
+                    lower: vec![],
+                    upper: dir.path().join("u"),
+                    work: dir.path().join("w"),
+                },
+                dir.path().to_path_buf(),
+            )
+            .args(vec!["true".into()])
+            .tty(tty)
+            .build()
+            .unwrap();
+            let _ = setup(&spec, &sys);
+            let calls = sys.calls();
+            assert_eq!(calls[0], Call::SetParentDeathSignal(Signal::SIGKILL));
+            assert_eq!(calls[1] == Call::TakeTerminal, tty, "{calls:?}");
+            assert_eq!(
+                calls.iter().filter(|c| **c == Call::TakeTerminal).count(),
+                usize::from(tty)
+            );
         }
     }
 }

@@ -12,6 +12,7 @@ mod runner;
 mod security;
 pub mod spec;
 pub mod stubs;
+mod tty;
 
 pub use init::enter_if_requested;
 pub use runner::{Running, Sandbox};
@@ -64,4 +65,17 @@ pub trait Runner: Sync {
         spec: &SandboxSpec,
         output: &mut dyn FnMut(Stream, &[u8]),
     ) -> Result<i32, SandboxError>;
+
+    /// [`Runner::run`], telling `started` the PID that holds the sandbox's namespaces as
+    /// soon as it runs (`plimsoll run -p` forwards connections into its network). Runners
+    /// without processes never call it.
+    fn run_observed(
+        &self,
+        spec: &SandboxSpec,
+        output: &mut dyn FnMut(Stream, &[u8]),
+        started: &mut dyn FnMut(u32),
+    ) -> Result<i32, SandboxError> {
+        let _ = started;
+        self.run(spec, output)
+    }
 }

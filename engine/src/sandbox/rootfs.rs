@@ -378,6 +378,7 @@ mod tests {
             interrupt: Default::default(),
             stop_signal: None,
             privileged: false,
+            tty: false,
         }
     }
 

@@ -2,6 +2,7 @@
 //! [`super::init`]) with the spec, streams its output, stops it on Ctrl-C.
 
 use super::init::{SPEC_ENV, STAGE_ENV, status_code};
+use super::tty::{Pty, RawMode, follow_size, forward_stdin};
 use super::{Runner, SandboxError, SandboxSpec, Stream};
 use crate::interrupt;
 use crate::syscall::Syscall;
@@ -205,15 +206,52 @@ impl Runner for Sandbox<'_> {
         spec: &SandboxSpec,
         output: &mut dyn FnMut(Stream, &[u8]),
     ) -> Result<i32, SandboxError> {
+        self.run_observed(spec, output, &mut |_| {})
+    }
+
+    fn run_observed(
+        &self,
+        spec: &SandboxSpec,
+        output: &mut dyn FnMut(Stream, &[u8]),
+        started: &mut dyn FnMut(u32),
+    ) -> Result<i32, SandboxError> {
         let mut command = self.command(spec)?;
-        if !spec.interactive {
+        let pty = if spec.tty { Some(Pty::open()?) } else { None };
+        if let Some(pty) = &pty {
+            command
+                .stdin(pty.slave_stdio()?)
+                .stdout(pty.slave_stdio()?)
+                .stderr(pty.slave_stdio()?);
+        } else if !spec.interactive {
             command
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
         }
         let mut child = command.spawn().map_err(SandboxError::io(&self.exe))?;
+        // The command's copies of the slave are its only ones: when it exits, reading
+        // the master ends.
+        drop(command);
         let (tx, rx) = mpsc::channel();
+        let (_raw, resize) = match pty {
+            Some(pty) => {
+                let master = pty.into_master();
+                let clone = || {
+                    master
+                        .try_clone()
+                        .map_err(SandboxError::io("pseudo-terminal"))
+                };
+                let raw = spec.interactive.then(RawMode::enter);
+                let mut resize = None;
+                if spec.interactive {
+                    forward_stdin(clone()?);
+                    resize = follow_size(clone()?);
+                }
+                pump(master, Stream::Stdout, tx.clone());
+                (raw, resize)
+            }
+            None => (None, None),
+        };
         if let Some(out) = child.stdout.take() {
             pump(out, Stream::Stdout, tx.clone());
         }
@@ -221,6 +259,7 @@ impl Runner for Sandbox<'_> {
             pump(err, Stream::Stderr, tx.clone());
         }
         drop(tx);
+        started(child.id());
         let mut killed = false;
         let status = loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
@@ -242,6 +281,9 @@ impl Runner for Sandbox<'_> {
                 killed = true;
             }
         };
+        if let Some(resize) = resize {
+            resize.close();
+        }
         let error = std::fs::read_to_string(spec.run_dir.join("error")).unwrap_or_default();
         if !error.trim().is_empty() {
             return Err(SandboxError::Setup(error.trim().to_string()));

@@ -106,6 +106,10 @@ pub struct SandboxSpec {
     /// writable /sys and /proc/sys, nothing masked.
     #[serde(default)]
     pub privileged: bool,
+    /// Give the command a pseudo-terminal as standard input, output and error, and as
+    /// its controlling terminal (`plimsoll run -t`).
+    #[serde(default)]
+    pub tty: bool,
 }
 
 impl SandboxSpec {
@@ -131,6 +135,7 @@ impl SandboxSpec {
                 interrupt: Interrupt::Kill,
                 stop_signal: None,
                 privileged: false,
+                tty: false,
             },
         }
     }
@@ -218,6 +223,11 @@ impl SandboxSpecBuilder {
 
     pub fn privileged(mut self, privileged: bool) -> Self {
         self.spec.privileged = privileged;
+        self
+    }
+
+    pub fn tty(mut self, tty: bool) -> Self {
+        self.spec.tty = tty;
         self
     }
 

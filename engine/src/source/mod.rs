@@ -16,7 +16,7 @@ pub use registry::RegistrySource;
 pub use resolve::{BaseMapping, Resolver};
 pub use rootfs::RootfsSource;
 
-use crate::image::{Image, ImageError, ImageLocation};
+use crate::image::{Image, ImageError, ImageLocation, Platform};
 use crate::layer::LayerError;
 use crate::store::{Store, StoreError};
 use crate::syscall::Syscall;
@@ -52,6 +52,12 @@ pub enum SourceError {
         "image `{name}` is not in the local store: pull it (plimsoll pull {name}), build it with `--tag {name}`, or map it to a local image with `--base {name}=oci:DIR[:TAG]` (or docker-archive:FILE, rootfs:PATH)"
     )]
     NotFound { name: String },
+    #[error("{what} is an image for {found}, not {wanted}")]
+    WrongPlatform {
+        what: String,
+        wanted: String,
+        found: String,
+    },
     #[error("{0}")]
     Image(#[from] ImageError),
     #[error(transparent)]
@@ -75,6 +81,33 @@ pub trait ImageSource: Debug {
     fn describe(&self) -> String;
     /// Brings the image's blobs into `store` and returns it.
     fn load(&self, store: &Store, syscall: &dyn Syscall) -> Result<Image, SourceError>;
+
+    /// [`ImageSource::load`] for a stage of another platform (`FROM --platform=…`): sources
+    /// that hold several platforms (registries, layouts with an index, the store) pick that
+    /// one; the others must be for it.
+    fn load_for(
+        &self,
+        store: &Store,
+        syscall: &dyn Syscall,
+        platform: &Platform,
+    ) -> Result<Image, SourceError> {
+        let image = self.load(store, syscall)?;
+        check_platform(&self.describe(), &image, platform)?;
+        Ok(image)
+    }
+}
+
+/// An error unless `image`'s configuration is for `platform`.
+pub fn check_platform(what: &str, image: &Image, platform: &Platform) -> Result<(), SourceError> {
+    if platform.describes(&image.config) {
+        return Ok(());
+    }
+    let config = &image.config.oci;
+    Err(SourceError::WrongPlatform {
+        what: what.to_string(),
+        wanted: platform.to_string(),
+        found: format!("{}/{}", config.os(), config.architecture()),
+    })
 }
 
 /// `FROM scratch`.
@@ -88,6 +121,17 @@ impl ImageSource for ScratchSource {
 
     fn load(&self, _store: &Store, _syscall: &dyn Syscall) -> Result<Image, SourceError> {
         Ok(Image::scratch())
+    }
+
+    fn load_for(
+        &self,
+        _store: &Store,
+        _syscall: &dyn Syscall,
+        platform: &Platform,
+    ) -> Result<Image, SourceError> {
+        let mut image = Image::scratch();
+        platform.apply(&mut image.config);
+        Ok(image)
     }
 }
 

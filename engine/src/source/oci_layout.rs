@@ -3,7 +3,7 @@
 
 use super::{ImageSource, SourceError};
 use crate::digest::Digest;
-use crate::image::{Image, ImageConfig};
+use crate::image::{Image, ImageConfig, Platform};
 use crate::store::Store;
 use crate::syscall::Syscall;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, MediaType};
@@ -46,8 +46,9 @@ impl OciLayoutSource {
         }
     }
 
-    /// The manifest descriptor the tag names (or the only one).
-    fn pick(&self, index: &ImageIndex) -> Result<Descriptor, SourceError> {
+    /// The manifest descriptor the tag names (or the only one); among several, the one
+    /// for `platform`.
+    fn pick(&self, index: &ImageIndex, platform: &Platform) -> Result<Descriptor, SourceError> {
         let manifests = index.manifests();
         let name_of = |d: &Descriptor| {
             d.annotations()
@@ -62,30 +63,41 @@ impl OciLayoutSource {
                 names.join(", ")
             }
         };
-        match &self.tag {
+        let candidates: Vec<&Descriptor> = match &self.tag {
             Some(tag) => manifests
                 .iter()
-                .find(|d| name_of(d).as_deref() == Some(tag.as_str()))
-                .cloned()
-                .ok_or_else(|| SourceError::NoSuchImage {
-                    path: self.dir.clone(),
-                    name: tag.clone(),
-                    available: available(),
-                }),
-            None => match manifests.as_slice() {
-                [only] => Ok(only.clone()),
-                [] => Err(self.not_layout("index.json lists no images")),
-                many => Err(SourceError::Ambiguous {
-                    path: self.dir.clone(),
-                    count: many.len(),
-                    hint: format!("oci:{}:TAG (tags: {})", self.dir.display(), available()),
-                }),
-            },
+                .filter(|d| name_of(d).as_deref() == Some(tag.as_str()))
+                .collect(),
+            None => manifests.iter().collect(),
+        };
+        let fitting: Vec<&Descriptor> = candidates
+            .iter()
+            .copied()
+            .filter(|d| d.platform().as_ref().is_some_and(|p| platform.matches(p)))
+            .collect();
+        match (candidates.as_slice(), fitting.as_slice(), &self.tag) {
+            ([only], _, _) | (_, [only], _) => Ok((*only).clone()),
+            ([], _, Some(tag)) => Err(SourceError::NoSuchImage {
+                path: self.dir.clone(),
+                name: tag.clone(),
+                available: available(),
+            }),
+            ([], _, None) => Err(self.not_layout("index.json lists no images")),
+            ([first, ..], _, Some(_)) => Ok((*first).clone()),
+            (many, _, None) => Err(SourceError::Ambiguous {
+                path: self.dir.clone(),
+                count: many.len(),
+                hint: format!("oci:{}:TAG (tags: {})", self.dir.display(), available()),
+            }),
         }
     }
 
-    /// Follows nested indexes to this platform's manifest.
-    fn resolve_manifest(&self, mut desc: Descriptor) -> Result<ImageManifest, SourceError> {
+    /// Follows nested indexes to the manifest of `platform`.
+    fn resolve_manifest(
+        &self,
+        mut desc: Descriptor,
+        platform: &Platform,
+    ) -> Result<ImageManifest, SourceError> {
         for _ in 0..8 {
             let digest = Digest::try_from(desc.digest()).map_err(crate::image::ImageError::from)?;
             let bytes = self.read_blob(&digest)?;
@@ -95,18 +107,13 @@ impl OciLayoutSource {
             }
             let index: ImageIndex = serde_json::from_slice(&bytes)
                 .map_err(|e| self.not_layout(format!("index {digest}: {e}")))?;
-            let arch = oci_spec::image::Arch::default();
             desc = index
                 .manifests()
                 .iter()
-                .find(|d| {
-                    d.platform().as_ref().is_none_or(|p| {
-                        *p.architecture() == arch && *p.os() == oci_spec::image::Os::Linux
-                    })
-                })
+                .find(|d| d.platform().as_ref().is_none_or(|p| platform.matches(p)))
                 .cloned()
                 .ok_or_else(|| {
-                    self.not_layout(format!("index {digest} has no image for linux/{arch}"))
+                    self.not_layout(format!("index {digest} has no image for {platform}"))
                 })?;
         }
         Err(self.not_layout("indexes nested too deeply"))
@@ -122,6 +129,23 @@ impl ImageSource for OciLayoutSource {
     }
 
     fn load(&self, store: &Store, _syscall: &dyn Syscall) -> Result<Image, SourceError> {
+        self.load_platform(store, &Platform::native())
+    }
+
+    fn load_for(
+        &self,
+        store: &Store,
+        _syscall: &dyn Syscall,
+        platform: &Platform,
+    ) -> Result<Image, SourceError> {
+        let image = self.load_platform(store, platform)?;
+        super::check_platform(&self.describe(), &image, platform)?;
+        Ok(image)
+    }
+}
+
+impl OciLayoutSource {
+    fn load_platform(&self, store: &Store, platform: &Platform) -> Result<Image, SourceError> {
         let layout = self.dir.join("oci-layout");
         if !layout.is_file() {
             return Err(self.not_layout("no oci-layout file"));
@@ -131,7 +155,7 @@ impl ImageSource for OciLayoutSource {
             &std::fs::read(&index_path).map_err(SourceError::io(&index_path))?,
         )
         .map_err(|e| self.not_layout(format!("index.json: {e}")))?;
-        let manifest = self.resolve_manifest(self.pick(&index)?)?;
+        let manifest = self.resolve_manifest(self.pick(&index, platform)?, platform)?;
         let config_digest =
             Digest::try_from(manifest.config().digest()).map_err(crate::image::ImageError::from)?;
         let config_bytes = self.read_blob(&config_digest)?;

@@ -2,8 +2,8 @@
 //! build finds them locally).
 
 use super::{ImageSource, SourceError};
-use crate::image::{Image, ImageName};
-use crate::registry::{RegistryOptions, pull};
+use crate::image::{Image, ImageName, Platform};
+use crate::registry::{RegistryOptions, pull, pull_platform};
 use crate::store::Store;
 use crate::syscall::Syscall;
 
@@ -20,5 +20,14 @@ impl ImageSource for RegistrySource {
 
     fn load(&self, store: &Store, _syscall: &dyn Syscall) -> Result<Image, SourceError> {
         Ok(pull(&self.options, store, &self.name)?.image)
+    }
+
+    fn load_for(
+        &self,
+        store: &Store,
+        _syscall: &dyn Syscall,
+        platform: &Platform,
+    ) -> Result<Image, SourceError> {
+        Ok(pull_platform(&self.options, store, &self.name, platform)?.image)
     }
 }

@@ -2,7 +2,7 @@
 //! (`--tag`, earlier pulls), then the name's registry (always, with `--pull`).
 
 use super::{ImageSource, LocalSource, RegistrySource, ScratchSource, SourceError, open};
-use crate::image::{ImageError, ImageLocation, ImageName};
+use crate::image::{ImageError, ImageLocation, ImageName, Platform};
 use crate::registry::RegistryOptions;
 use crate::store::Store;
 
@@ -60,6 +60,17 @@ impl Resolver {
 
     /// The source for a FROM (or `COPY --from`) image name.
     pub fn resolve(&self, text: &str, store: &Store) -> Result<Box<dyn ImageSource>, SourceError> {
+        self.resolve_for(text, store, None)
+    }
+
+    /// [`Resolver::resolve`] for a stage of `platform` (None: this machine's): the store
+    /// answers when it holds an image for that platform.
+    pub fn resolve_for(
+        &self,
+        text: &str,
+        store: &Store,
+        platform: Option<&Platform>,
+    ) -> Result<Box<dyn ImageSource>, SourceError> {
         if text.eq_ignore_ascii_case("scratch") {
             return Ok(Box::new(ScratchSource));
         }
@@ -73,7 +84,17 @@ impl Resolver {
         {
             return Ok(open(&mapping.location));
         }
-        if !self.pull && store.tag(&name.normalized())?.is_some() {
+        let local = match platform {
+            None => store.tag(&name.normalized())?.is_some(),
+            Some(p) => {
+                store.tag(&p.store_tag(&name.normalized()))?.is_some()
+                    || store
+                        .tag(&name.normalized())?
+                        .and_then(|m| crate::image::Image::load(store, &m).ok())
+                        .is_some_and(|image| p.describes(&image.config))
+            }
+        };
+        if !self.pull && local {
             return Ok(Box::new(LocalSource { name }));
         }
         Ok(Box::new(RegistrySource {

@@ -4,7 +4,7 @@
 
 use super::{ImageSource, SourceError};
 use crate::digest::{Digest, Hasher, HashingReader};
-use crate::image::{Compression, Image, LayerDesc, history};
+use crate::image::{Compression, Image, LayerDesc, Platform, history};
 use crate::layer::{LayerOptions, create_layer};
 use crate::store::Store;
 use crate::syscall::Syscall;
@@ -139,6 +139,18 @@ impl ImageSource for RootfsSource {
         };
         let mut image = Image::scratch();
         image.push_layer(layer, history(None, &self.describe(), false));
+        Ok(image)
+    }
+
+    /// A root file system says nothing of its platform: it is taken to be the stage's.
+    fn load_for(
+        &self,
+        store: &Store,
+        syscall: &dyn Syscall,
+        platform: &Platform,
+    ) -> Result<Image, SourceError> {
+        let mut image = self.load(store, syscall)?;
+        platform.apply(&mut image.config);
         Ok(image)
     }
 }

@@ -209,3 +209,60 @@ fn resolver_prefers_mappings_then_local_tags() {
     assert!(BaseMapping::parse("debian:12").is_err());
     assert!(resolver.resolve("scratch", &f.store).is_ok());
 }
+
+/// A layout whose index.json lists one manifest a platform (as `buildx --output type=oci`
+/// writes them): each platform finds its own, an unknown one a clear error.
+#[test]
+fn oci_layout_index_of_platforms() {
+    let f = fixture();
+    let native = f.image();
+    let foreign_platform = Platform::parse(if Platform::native().arch == "arm64" {
+        "linux/amd64"
+    } else {
+        "linux/arm64"
+    })
+    .unwrap();
+    let mut foreign = native.clone();
+    foreign_platform.apply(&mut foreign.config);
+    foreign.config.set_env("GREETING", "foreign");
+    let layout = f.path("layout");
+    write_oci_layout(&f.store, &native, &layout, Some("n")).unwrap();
+    write_oci_layout(&f.store, &foreign, &layout, Some("f")).unwrap();
+    let index_path = layout.join("index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    for m in index["manifests"].as_array_mut().unwrap() {
+        let tag = m["annotations"][oci_layout::REF_NAME].as_str().unwrap();
+        let arch = if tag == "n" {
+            Platform::native().arch
+        } else {
+            foreign_platform.arch.clone()
+        };
+        m["platform"] = serde_json::json!({"os": "linux", "architecture": arch});
+        m.as_object_mut().unwrap().remove("annotations");
+    }
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let source = OciLayoutSource {
+        dir: layout,
+        tag: None,
+    };
+    let store = f.fresh_store("s2");
+    let loaded = source.load(&store, &f.sys).unwrap();
+    assert!(loaded.config.env().contains(&"GREETING=hi".to_string()));
+    let loaded = source.load_for(&store, &f.sys, &foreign_platform).unwrap();
+    assert!(
+        loaded
+            .config
+            .env()
+            .contains(&"GREETING=foreign".to_string())
+    );
+    assert_eq!(
+        loaded.config.oci.architecture().to_string(),
+        foreign_platform.arch
+    );
+    let err = source
+        .load_for(&store, &f.sys, &Platform::parse("linux/s390x").unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("holds 2 images"), "{err}");
+}

@@ -68,6 +68,18 @@ impl Syscall for LinuxSyscall {
         nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET).map_err(errno(format!("setns {path}")))
     }
 
+    fn take_terminal(&self) -> Result<()> {
+        let io = |op: &str| {
+            let op = op.to_string();
+            move |e: rustix::io::Errno| SyscallError::Io {
+                op,
+                source: io::Error::from_raw_os_error(e.raw_os_error()),
+            }
+        };
+        rustix::process::setsid().map_err(io("setsid"))?;
+        rustix::process::ioctl_tiocsctty(std::io::stdin()).map_err(io("TIOCSCTTY on stdin"))
+    }
+
     fn loopback_up(&self) -> Result<()> {
         // Without an ioctl (unsafe) or a netlink client, iproute2 does it; hosts without
         // it keep the loopback down.

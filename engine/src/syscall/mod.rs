@@ -128,6 +128,9 @@ pub trait Syscall: Debug + Send + Sync {
     /// Moves the calling thread into the network namespace of process `pid` (its other
     /// threads stay where they are).
     fn join_network(&self, pid: u32) -> Result<()>;
+    /// Starts a new session whose controlling terminal is standard input (a pseudo-
+    /// terminal's slave), so the command gets job control and terminal signals.
+    fn take_terminal(&self) -> Result<()>;
 
     // Identity and privileges.
     fn euid(&self) -> u32;

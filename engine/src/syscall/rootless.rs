@@ -86,6 +86,10 @@ impl Syscall for RootlessSyscall {
         LinuxSyscall.join_network(pid)
     }
 
+    fn take_terminal(&self) -> Result<()> {
+        LinuxSyscall.take_terminal()
+    }
+
     fn euid(&self) -> u32 {
         LinuxSyscall.euid()
     }

@@ -39,6 +39,7 @@ pub enum Call {
     Chdir(PathBuf),
     LoopbackUp,
     JoinNetwork(u32),
+    TakeTerminal,
     SetIds {
         uid: u32,
         gid: u32,
@@ -218,6 +219,10 @@ impl Syscall for RecordingSyscall {
 
     fn join_network(&self, pid: u32) -> Result<()> {
         self.record(Call::JoinNetwork(pid))
+    }
+
+    fn take_terminal(&self) -> Result<()> {
+        self.record(Call::TakeTerminal)
     }
 
     fn euid(&self) -> u32 {

@@ -39,6 +39,7 @@ pub fn all() -> Vec<Case> {
         ("onbuild_triggers", onbuild_triggers),
         ("interrupt_cleans_up", interrupt_cleans_up),
         ("run_semantics", run_semantics),
+        ("run_tty_and_publish", run_tty_and_publish),
         ("outputs_accepted_by_tools", outputs_accepted_by_tools),
         (
             "debian_apt_install_multi_stage",
@@ -89,6 +90,23 @@ impl Runner for Capturing<'_> {
         self.inner.run(&spec, &mut |_, bytes| {
             self.output.lock().unwrap().extend_from_slice(bytes);
         })
+    }
+
+    fn run_observed(
+        &self,
+        spec: &SandboxSpec,
+        _output: &mut dyn FnMut(Stream, &[u8]),
+        started: &mut dyn FnMut(u32),
+    ) -> Result<i32, SandboxError> {
+        let mut spec = spec.clone();
+        spec.interactive = false;
+        self.inner.run_observed(
+            &spec,
+            &mut |_, bytes| {
+                self.output.lock().unwrap().extend_from_slice(bytes);
+            },
+            started,
+        )
     }
 }
 
@@ -604,6 +622,109 @@ CMD [\"default-cmd\"]
         std::fs::read_to_string(kept.join("srv/k")).unwrap(),
         "kept\n"
     );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn run_tty_and_publish(w: &World) {
+    w.build("FROM busybox\nRUN mkdir -p /www\n", &[], "e2e-serve:1");
+    // -t: all three streams are the terminal, which is the controlling one (field 7 of
+    // /proc/self/stat is its device); output and the exit code come through.
+    let script = "test -t 0 && test -t 1 && test -t 2 && echo on-a-tty; \
+                  read -r _ _ _ _ _ _ tty _ < /proc/self/stat; [ \"$tty\" != 0 ] && echo controlling; \
+                  echo err >&2; exit 7";
+    let (code, text) = w.run_with("e2e-serve:1", &["sh", "-c", script], |o| o.tty = true);
+    assert_eq!(
+        (code, text.as_str()),
+        (7, "on-a-tty\r\ncontrolling\r\nerr\r\n")
+    );
+    let (code, text) = w.run("e2e-serve:1", &["sh", "-c", "test -t 1 || echo no-tty"]);
+    assert_eq!((code, text.as_str()), (0, "no-tty\n"));
+
+    // -p: busybox httpd in the container's own network, reached through the host port;
+    // the container stops when the test drops a file into its volume.
+    let www = w.path("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), "served from the container\n").unwrap();
+    let port = free_port();
+    let publish: plimsoll_engine::container::Publish = format!("{port}:80").parse().unwrap();
+    let client = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut reply = String::new();
+        while Instant::now() < deadline {
+            reply.clear();
+            if let Ok(mut conn) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                use std::io::Write;
+                let _ = conn.write_all(b"GET /index.html HTTP/1.0\r\n\r\n");
+                let _ = conn.read_to_string(&mut reply);
+                if reply.contains("served from the container") {
+                    break;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        reply
+    });
+    let stop = www.join("stop");
+    let stopper = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let reply = client.join().unwrap();
+            std::fs::write(&stop, "").unwrap();
+            reply
+        })
+    };
+    let (code, _) = w.run_with(
+        "e2e-serve:1",
+        &[
+            "sh",
+            "-c",
+            "httpd -p 80 -h /www && while [ ! -e /www/stop ]; do sleep 0.1; done",
+        ],
+        |o| {
+            o.network = Network::None;
+            o.publish.push(publish);
+            o.volumes
+                .push(format!("{}:/www", www.display()).parse().unwrap());
+        },
+    );
+    let reply = stopper.join().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
+    assert!(reply.ends_with("served from the container\n"), "{reply}");
+    assert_eq!(code, 0);
+    // The host port is free again, and nothing answers there.
+    drop(std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port was released"));
+    // A port in use and the host network are refused before anything runs.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_port = taken.local_addr().unwrap().port();
+    let runner = Sandbox::new(w.syscall.as_ref());
+    for (network, expected) in [
+        (
+            Network::None,
+            format!("cannot publish port 127.0.0.1:{taken_port}: the address is already in use"),
+        ),
+        (
+            Network::Host,
+            "publishing ports needs the container's own network (--network none); with the host's network its ports are already the host's".to_string(),
+        ),
+    ] {
+        let options = RunOptions {
+            image: "e2e-serve:1".into(),
+            command: vec!["true".into()],
+            rm: true,
+            network,
+            publish: vec![format!("{taken_port}:80").parse().unwrap()],
+            ..RunOptions::default()
+        };
+        let error = run_container(&w.store, w.syscall.as_ref(), &runner, &options).unwrap_err();
+        assert_eq!(error.to_string(), expected);
+    }
 }
 
 fn outputs_accepted_by_tools(w: &World) {

@@ -11,6 +11,7 @@
 use super::{Run, instruction_text};
 use crate::build::BuildError;
 use crate::build::archive;
+use crate::build::cache;
 use crate::build::chmod::Chmod;
 use crate::build::context::{Entry, entries_digest};
 use crate::build::remote::{self, Checksum, Download, GitRef, RemoteKind};
@@ -396,7 +397,8 @@ pub fn execute(
     let material = material.finish();
     let text = instruction_text(df, instruction);
 
-    run.layer_step(state, material.hex().as_bytes(), move |run, state| {
+    let step_material = material.clone();
+    run.layer_step(state, step_material.hex().as_bytes(), move |run, state| {
         let lower = state.lower_dirs(run.store, run.syscall)?;
         let image = View::new(lower.clone(), run.syscall);
         let chown_ids = match &chown {
@@ -414,6 +416,31 @@ pub fn execute(
                 .stat(&dest_abs)
                 .map_err(BuildError::io(&fs))?
                 .is_some_and(|f| f.stat.kind == FileKind::Dir);
+        // A --link layer depends on the step and the two facts read from the image
+        // above, not on the layers below: when only earlier steps changed, the layer
+        // made before is used again.
+        let link_key = link.then(|| {
+            let mut h = Hasher::default();
+            h.field(b"link");
+            h.field(material.hex().as_bytes());
+            h.field(format!("{dest_is_dir}{chown_ids:?}").as_bytes());
+            h.field(
+                format!(
+                    "{:?}{:?}",
+                    run.options.source_date_epoch, run.options.compression
+                )
+                .as_bytes(),
+            );
+            h.finish()
+        });
+        if let Some(key) = &link_key
+            && !run.options.no_cache
+            && let Some(layer) = cache::get_link(run.store, key)
+        {
+            state.push_cached_layer(layer, run.history(&text, false));
+            run.hit = true;
+            return Ok(());
+        }
         let tree = Tree::new(
             fs.clone(),
             if link { Vec::new() } else { lower },
@@ -544,7 +571,15 @@ pub fn execute(
                 copy_entry(&tree, root, &target, owner, chmod.as_ref(), mtime)?;
             }
         }
-        run.commit_layer(state, &fs, &text, false)
+        let before = state.image.layers.len();
+        run.commit_layer(state, &fs, &text, false)?;
+        if let Some(key) = &link_key
+            && state.image.layers.len() > before
+            && let Some(layer) = state.image.layers.last()
+        {
+            cache::put_link(run.store, key, layer)?;
+        }
+        Ok(())
     })
 }
 

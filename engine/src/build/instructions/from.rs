@@ -17,13 +17,6 @@ pub fn execute(run: &mut Run<'_>, stage: &Stage, name: &str) -> Result<StageStat
     // Another platform: files only (RUN was refused before the build started).
     let foreign = crate::build::platform::stage_platform(run.df, stage.index)?;
     match &stage.base {
-        Base::Image(reference) if let Some(platform) = &foreign => {
-            Err(BuildError::Invalid(format!(
-                "FROM --platform={platform} {}: images are chosen for this machine's platform ({}); another platform's stage can start FROM scratch or a stage",
-                reference.text,
-                host_platform()
-            )))
-        }
         Base::Scratch => {
             let mut image = Image::scratch();
             if let Some(platform) = &foreign {
@@ -57,8 +50,14 @@ pub fn execute(run: &mut Run<'_>, stage: &Stage, name: &str) -> Result<StageStat
                     }
                 )));
             }
-            let source = run.options.resolver.resolve(&reference.text, run.store)?;
-            let image = source.load(run.store, run.syscall)?;
+            let source =
+                run.options
+                    .resolver
+                    .resolve_for(&reference.text, run.store, foreign.as_ref())?;
+            let image = match &foreign {
+                Some(platform) => source.load_for(run.store, run.syscall, platform)?,
+                None => source.load(run.store, run.syscall)?,
+            };
             let mut h = Hasher::default();
             h.field(b"FROM");
             h.field(image.config_digest()?.hex().as_bytes());

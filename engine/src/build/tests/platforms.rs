@@ -46,8 +46,13 @@ fn foreign_platform_stages_build_files_and_refuse_run_early() {
         .build()
         .unwrap();
     let err = f.build_with(&runner, options).0.unwrap_err().to_string();
+    // base:1 is a single image for this machine: not one for the stage's platform.
     assert!(
-        err.contains("images are chosen for this machine's platform"),
+        err.contains(&format!(
+            "is an image for {}, not {}",
+            crate::build::instructions::host_platform(),
+            foreign()
+        )),
         "{err}"
     );
     let runner = FakeRunner::new(&f.syscall);
@@ -57,4 +62,27 @@ fn foreign_platform_stages_build_files_and_refuse_run_early() {
         .unwrap();
     let err = f.build_with(&runner, options).0.unwrap_err().to_string();
     assert!(err.contains("expected OS/ARCH"), "{err}");
+}
+
+#[test]
+fn a_root_file_system_base_is_taken_for_the_stages_platform() {
+    let f = fixture();
+    let root = f.dir.path().join("foreign-root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/os"), "foreign").unwrap();
+    let runner = FakeRunner::new(&f.syscall);
+    let options = f
+        .options(&format!("FROM --platform={} root:1\nENV X=1\n", foreign()))
+        .resolver(Resolver::new(vec![
+            BaseMapping::parse(&format!("root:1=rootfs:{}", root.display())).unwrap(),
+        ]))
+        .build()
+        .unwrap();
+    let (out, log) = f.build_with(&runner, options);
+    let out = out.unwrap_or_else(|e| panic!("{e}: {log:?}"));
+    assert_eq!(
+        out.image.config.oci.architecture().to_string(),
+        foreign().trim_start_matches("linux/")
+    );
+    assert_eq!(f.paths(&out.image, 0), ["etc/", "etc/os"]);
 }
