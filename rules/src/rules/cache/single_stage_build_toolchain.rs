@@ -632,7 +632,8 @@ fn runtime_install(instructions: &[&Instruction], used: &[&str]) -> Option<Strin
                 };
                 steps.push(format!("apt-get install -y{flag} {list}"));
             }
-            steps.push("rm -rf /var/lib/apt/lists/*".into());
+            // The downloaded .debs and apt's package caches would ship otherwise.
+            steps.push("apt-get clean && rm -rf /var/lib/apt/lists/*".into());
             steps.join(" && ")
         }
         "apk" => {
@@ -653,6 +654,7 @@ fn runtime_install(instructions: &[&Instruction], used: &[&str]) -> Option<Strin
             if !packages.is_empty() {
                 steps.push(format!("{other} install -y {list}"));
             }
+            steps.push(format!("{other} clean all"));
             steps.join(" && ")
         }
     })

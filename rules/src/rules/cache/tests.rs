@@ -92,7 +92,7 @@ fn cd_build_installed_by_make_and_started_by_name() {
              RUN cd /src && make install\n\n\
              FROM debian:12-slim\nMAINTAINER a@example.com\nENV MODE=fast\n\
              RUN apt-get update && apt-get upgrade -y && apt-get install -y vim ca-certificates \
-             && rm -rf /var/lib/apt/lists/*\n\
+             && apt-get clean && rm -rf /var/lib/apt/lists/*\n\
              COPY --from=builder /usr/local/bin/fnvsum /usr/local/bin/fnvsum\n\
              \nUSER 1000\nCMD fnvsum --self-test\n"
         )
@@ -114,7 +114,7 @@ fn go_build_output_named_through_path_keeps_the_env_and_workdir() {
              WORKDIR /go/src/svc\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n\
              RUN go vet ./...\n\n\
              FROM debian:12-slim\nENV GOPATH /go\n\
-             RUN apt-get update && apt-get install -y ca-certificates && rm -rf /var/lib/apt/lists/*\n\
+             RUN apt-get update && apt-get install -y ca-certificates && apt-get clean && rm -rf /var/lib/apt/lists/*\n\
              WORKDIR /go/src/svc\nCOPY --from=builder /usr/local/bin/svc /usr/local/bin/svc\n\
              EXPOSE 8080\nCMD [\"svc\"]\n"
         )
