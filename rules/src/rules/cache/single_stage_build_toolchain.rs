@@ -12,8 +12,9 @@ declare_rule! {
     /// microdnf in a RUN that does not remove packages again (installing build
     /// dependencies and purging them in the same RUN ships none), or a toolchain base
     /// image (`golang`, `rust`, `maven`, `gradle`, `node`) — and then builds with it (`go build`, `cargo build`, `make`, `mvn package`,
-    /// `gradle build`, `npm run build`, `yarn build`): the toolchain ships in the image
-    /// although the container only runs what it built.
+    /// `gradle build`, `npm run build`, `yarn build`, or with a C compiler or `make`
+    /// installed, `npm ci`/`yarn install`, which compile native modules): the toolchain
+    /// ships in the image although the container only runs what it built.
     ///
     /// ## Why is this bad?
     /// Compilers, headers, package caches and the sources make the image several times
@@ -65,7 +66,10 @@ declare_rule! {
     ///   stage installs again, after the same upgrade, every package the install RUNs named
     ///   except the build-only ones (compilers, `make`, `build-essential`, Go, `*-dev`,
     ///   `git`, `curl`, `wget`, …); a package whose program the CMD, ENTRYPOINT or
-    ///   HEALTHCHECK runs (`npm start`, `curl` in a HEALTHCHECK) stays.
+    ///   HEALTHCHECK runs (`npm start`, `curl` in a HEALTHCHECK) stays;
+    /// - for an interpreted application (`node`, `npm`, `yarn`… started, dependencies
+    ///   installed in the WORKDIR), the same base with its runtime packages again and the
+    ///   whole WORKDIR, `node_modules` included.
     ///
     /// There is no fix when the program cannot be traced to the build (an interpreter from
     /// a package, a name nothing installs, a `cd` into a variable), when it is started
@@ -146,11 +150,18 @@ impl Rule for SingleStageBuildToolchain {
         let Some(toolchain) = toolchain else {
             return;
         };
-        let Some(build) = instructions
+        // With a C toolchain installed, `npm ci` or `pip install` compiles native modules:
+        // a build too.
+        let native = instructions
             .iter()
-            .rev()
-            .find(|i| i.keyword == Keyword::Run && i.commands().any(builds))
-        else {
+            .filter(|i| !i.commands().any(removes_packages))
+            .flat_map(Instruction::commands)
+            .any(installs_native_toolchain);
+        let Some(build) = instructions.iter().rev().find(|i| {
+            i.keyword == Keyword::Run
+                && i.commands()
+                    .any(|c| builds(c) || (native && installs_dependencies(c)))
+        }) else {
             return;
         };
         let Some(from) = file.instructions.get(stage.from) else {
@@ -199,6 +210,34 @@ fn installed_toolchain(command: &Command) -> Option<String> {
         })
         .find(|name| TOOLCHAIN_PACKAGES.contains(name))
         .map(str::to_string)
+}
+
+/// An install of a C compiler or `make`.
+fn installs_native_toolchain(command: &Command) -> bool {
+    matches!(
+        command.program(),
+        Some("apt-get" | "apt" | "apk" | "dnf" | "yum" | "microdnf")
+    ) && command
+        .subcommand()
+        .is_some_and(|s| matches!(s.text.as_str(), "install" | "add"))
+        && command.operands_after_subcommand().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "build-essential" | "build-base" | "gcc" | "g++" | "make" | "clang"
+            )
+        })
+}
+
+/// A package manager of an interpreted language installing the application's
+/// dependencies into its directory (`npm ci`, `yarn install`).
+fn installs_dependencies(command: &Command) -> bool {
+    let sub = command.subcommand().map(|w| w.text.as_str());
+    match command.program() {
+        Some("npm") => matches!(sub, Some("ci" | "install" | "i")),
+        Some("yarn") => matches!(sub, None | Some("install")),
+        Some("pnpm") => matches!(sub, Some("install" | "i")),
+        _ => false,
+    }
 }
 
 /// `apk del`, `apt-get purge`/`remove`/`autoremove`, `dnf remove`…: a RUN that installs
@@ -261,11 +300,22 @@ fn build_only_package(name: &str, used_at_run_time: &[&str]) -> bool {
     if used_at_run_time.contains(&program_of(name)) {
         return false;
     }
+    // npm and yarn run on node.
+    if name == "nodejs"
+        && used_at_run_time
+            .iter()
+            .any(|p| matches!(*p, "npm" | "npx" | "yarn" | "pnpm"))
+    {
+        return false;
+    }
     TOOLCHAIN_PACKAGES.contains(&name)
         || BUILD_ONLY.contains(&name)
         || name.ends_with("-dev")
         || name.ends_with("-devel")
 }
+
+/// Programs that run an application's code from its directory.
+const INTERPRETERS: &[&str] = &["node", "npm", "npx", "yarn", "pnpm"];
 
 /// Directories a shell finds programs in without a PATH of the image's own.
 const STANDARD_PATH: &[&str] = &[
@@ -293,6 +343,8 @@ struct Outputs {
     build_dirs: Vec<String>,
     /// An install step put files where the Dockerfile does not say (`make install`).
     unnamed_installs: bool,
+    /// Directories `npm ci` and the like installed an application's dependencies into.
+    dependency_dirs: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -462,6 +514,7 @@ fn outputs(instructions: &[&Instruction], go_env: &dyn Fn(&str) -> Option<String
                     }
                 }
                 _ if builds(command) => out.build_dirs.extend(cwd.clone()),
+                _ if installs_dependencies(command) => out.dependency_dirs.extend(cwd.clone()),
                 _ => {}
             }
         }
@@ -789,7 +842,33 @@ fn split(
     } else {
         let outputs = outputs(&before, &|k| go_env.get(k).cloned());
         let program = started_program(start)?;
-        let (path, go) = started_artifact(program, workdir.as_deref(), &outputs, resolved)?;
+        let Some((path, go)) = started_artifact(program, workdir.as_deref(), &outputs, resolved)
+        else {
+            // An interpreted application: its runtime (from packages, installed again
+            // below) runs the WORKDIR, where its dependencies were installed.
+            let dir = workdir.clone()?;
+            let interpreter = INTERPRETERS.contains(&program.rsplit('/').next().unwrap_or(program));
+            if !interpreter
+                || !outputs.dependency_dirs.contains(&dir)
+                || toolchain_image
+                || image.text.contains('$')
+            {
+                return None;
+            }
+            return finish(
+                file,
+                stage,
+                from,
+                last_run,
+                &replay,
+                workdir.as_deref(),
+                &before,
+                &config,
+                vec![dir],
+                image.text.clone(),
+                true,
+            );
+        };
         let cgo_off = static_go
             || build
                 .commands()
@@ -813,8 +892,38 @@ fn split(
             (vec![path], image.text.clone(), true)
         }
     };
+    finish(
+        file,
+        stage,
+        from,
+        last_run,
+        &replay,
+        workdir.as_deref(),
+        &before,
+        &config,
+        paths,
+        runtime,
+        own_base,
+    )
+}
+
+/// The edits: the builder's name and the runtime stage after the last RUN.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    file: &Dockerfile,
+    stage: &plimsoll_analyzer::Stage,
+    from: &Instruction,
+    last_run: &Instruction,
+    replay: &[&Instruction],
+    workdir: Option<&str>,
+    before: &[&Instruction],
+    config: &[&Instruction],
+    paths: Vec<String>,
+    runtime: String,
+    own_base: bool,
+) -> Option<Fix> {
     let install = if own_base {
-        runtime_install(&before, &runtime_programs(&config))?
+        runtime_install(before, &runtime_programs(config))?
     } else {
         String::new()
     };
@@ -838,14 +947,14 @@ fn split(
         }
     };
     let mut runtime_stage = format!("{newline}{newline}{} {runtime}", keyword("FROM"));
-    for instruction in &replay {
+    for instruction in replay {
         runtime_stage.push_str(newline);
         runtime_stage.push_str(&file.text[instruction.span.start..instruction.span.end]);
     }
     if !install.is_empty() {
         runtime_stage.push_str(&format!("{newline}{} {install}", keyword("RUN")));
     }
-    if let Some(dir) = &workdir {
+    if let Some(dir) = workdir {
         runtime_stage.push_str(&format!("{newline}{} {dir}", keyword("WORKDIR")));
     }
     for path in &paths {

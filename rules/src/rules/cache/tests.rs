@@ -169,6 +169,40 @@ fn the_built_images_path_names_a_program_a_makefile_installs_elsewhere() {
 }
 
 #[test]
+fn native_dependency_install_of_an_interpreted_app_keeps_its_runtime() {
+    // `npm ci` with a C toolchain compiles native modules: the toolchain and git stay in
+    // the builder, node and npm (which `npm start` needs) are installed again, and the
+    // application directory with its node_modules is copied.
+    let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y nodejs npm build-essential git\n\
+                ENV NODE_ENV production\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm ci\n\
+                EXPOSE 3000\nCMD npm start\n";
+    assert_eq!(
+        fixed("PL501", text).as_deref(),
+        Some(
+            "FROM debian:12-slim AS builder\n\
+             RUN apt-get update && apt-get install -y nodejs npm build-essential git\n\
+             ENV NODE_ENV production\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm ci\n\n\
+             FROM debian:12-slim\nENV NODE_ENV production\n\
+             RUN apt-get update && apt-get install -y nodejs npm && apt-get clean \
+             && rm -rf /var/lib/apt/lists/*\n\
+             WORKDIR /usr/src/app\nCOPY --from=builder /usr/src/app /usr/src/app\n\
+             EXPOSE 3000\nCMD npm start\n"
+        )
+    );
+}
+
+#[test]
+fn quiet_for_a_dependency_install_without_a_c_toolchain() {
+    for text in [
+        "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n",
+        "FROM debian:12\nRUN apt-get install -y nodejs npm\nWORKDIR /app\nCOPY . .\n\
+         RUN npm ci\nCMD [\"npm\", \"start\"]\n",
+    ] {
+        assert!(run("PL501", text).is_empty(), "{text}");
+    }
+}
+
+#[test]
 fn no_split_when_the_program_is_not_what_the_build_made() {
     for text in [
         // An interpreter from a package, a name nothing installs, `sh -c`.
