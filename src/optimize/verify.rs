@@ -68,6 +68,10 @@ const IGNORED: &[&str] = &[
     "etc/hostname",
     "etc/hosts",
     "etc/resolv.conf",
+    // Random per installation by design (dbus's postinst makes one): two builds never
+    // agree on it.
+    "etc/machine-id",
+    "var/lib/dbus/machine-id",
 ];
 
 /// Paths a package removal changes besides the package's own files.
@@ -767,7 +771,9 @@ mod tests {
         a.insert("app/conf".into(), file(b"1"));
         a.insert("var/cache/apt/pkgcache.bin".into(), file(b"c"));
         a.insert("tmp/scratch".into(), file(b"t"));
+        a.insert("var/lib/dbus/machine-id".into(), file(b"random 1"));
         let mut b = Tree::new();
+        b.insert("var/lib/dbus/machine-id".into(), file(b"random 2"));
         b.insert("app/conf".into(), file(b"2"));
         let none = globs(Vec::<String>::new()).unwrap();
         let check = filesystem(&a, &b, &Expectations::default(), &none, None).unwrap();
