@@ -286,6 +286,74 @@ ENTRYPOINT [\"/usr/local/bin/echo\", \"hello from the artifact\"]
     );
 }
 
+/// The split for a `cd`-style build whose program the CMD names through PATH: the
+/// Dockerfile alone would guess `make install`'s default prefix, the built original's PATH
+/// says where the Makefile really put it, and the runtime stage is the file's own base.
+/// (Stand-ins: BusyBox has no package manager or make.)
+#[test]
+fn split_of_a_cd_build_started_by_name_uses_the_originals_path() {
+    if !enabled() {
+        return;
+    }
+    let dockerfile = "\
+FROM busybox
+COPY tools/ /usr/local/bin/
+RUN apt-get update && apt-get install -y make
+ENV PATH=/opt/app/bin:/usr/local/bin:/usr/bin:/bin
+COPY . /src
+RUN cd /src && make
+RUN cd /src && make install
+CMD hello world
+";
+    let make = "#!/bin/sh\nif [ \"$1\" = install ]; then mkdir -p /opt/app/bin && cp hello /opt/app/bin/; \
+                else cp hello.in hello && chmod 755 hello; fi\n";
+    let dir = project(&[
+        ("Dockerfile", dockerfile),
+        ("tools/apt-get", "#!/bin/sh\nexit 0\n"),
+        ("tools/make", make),
+        ("hello.in", "#!/bin/sh\necho \"hello, $1\"\n"),
+    ]);
+    for tool in ["tools/apt-get", "tools/make"] {
+        Command::new("chmod")
+            .arg("755")
+            .arg(dir.path().join(tool))
+            .status()
+            .unwrap();
+    }
+    let store = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = optimize(
+        dir.path(),
+        store.path(),
+        &["--level", "aggressive", "--format", "json", "."],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["verified"], true, "{report:#}\n{stderr}");
+    let split = transformation(&report, "PL501");
+    assert!(split["dropped"].is_null(), "{split:#}\n{stderr}");
+    let diff = report["diff"].as_str().unwrap();
+    assert!(diff.contains("+FROM busybox AS builder"), "{diff}");
+    assert!(
+        diff.contains("+COPY --from=builder /opt/app/bin/hello /opt/app/bin/hello"),
+        "{diff}"
+    );
+    // The configuration before the split comes along; the stand-in tools stay behind.
+    assert!(diff.contains("+ENV PATH=/opt/app/bin"), "{diff}");
+    let checks = report["checks"].as_array().unwrap();
+    let smoke = checks.iter().find(|c| c["name"] == "smoke").unwrap();
+    assert_eq!(smoke["passed"], true, "{smoke:#}");
+    let fs = checks.iter().find(|c| c["name"] == "filesystem").unwrap();
+    assert!(
+        fs["details"].to_string().contains("builder stage"),
+        "{fs:#}"
+    );
+    assert!(
+        report["after"]["compressed_bytes"].as_u64().unwrap()
+            < report["before"]["compressed_bytes"].as_u64().unwrap(),
+        "{report:#}"
+    );
+}
+
 /// A RUN that fails in the original stops everything: exit 1, the Dockerfile untouched.
 #[test]
 fn a_failing_original_is_reported_and_nothing_is_written() {

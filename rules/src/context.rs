@@ -106,6 +106,7 @@ static NO_OPTIONS: RuleOptions = RuleOptions {
     required_labels: std::collections::BTreeMap::new(),
     strict_labels: false,
     image_digests: std::collections::BTreeMap::new(),
+    resolved_programs: std::collections::BTreeMap::new(),
 };
 
 impl<'a> Context<'a> {

@@ -40,6 +40,11 @@ pub struct RuleOptions {
     /// [`digest_lookups`](crate::rules::pinning::digest_lookups) lists the references to
     /// look up.
     pub image_digests: BTreeMap<String, String>,
+    /// What the caller found in the built image (`plimsoll optimize`, from the original's
+    /// file system): a program name the final CMD/ENTRYPOINT starts → the absolute path
+    /// the image's `PATH` resolves it to. Empty: nothing was built, and PL501 names the
+    /// program's file from the build steps alone.
+    pub resolved_programs: BTreeMap<String, String>,
 }
 
 /// The value a required label must have (hadolint's label-schema types).

@@ -82,14 +82,17 @@ pub fn rewrite(
     // rewrite chose not to fix them, so they must not stop another fix from passing the
     // loop's validation (a layer merge that gives the merged RUN a PL202 finding while
     // PL202 is off, or turns PL500's fixable finding into one it cannot fix). Findings
-    // of rules that never fix keep counting.
+    // of rules that never fix keep counting, unless the original has findings of the rule
+    // already: a rewrite may repeat a problem the file has (the multi-stage split installs
+    // the runtime packages again, as unpinned as the original's), not bring a new kind.
+    let original_codes: BTreeSet<&'static str> = lint(original).iter().map(|d| d.code).collect();
     let filtered = |text: &str| {
         let mut diagnostics = lint(text);
         diagnostics.retain(|d| {
             let fixable_rule = plimsoll_rules::registry::meta(d.code)
                 .is_some_and(|m| m.fix != plimsoll_rules::FixAvailability::None);
             if !fixable_rule {
-                return true;
+                return !original_codes.contains(d.code);
             }
             enabled.contains(d.code)
                 && d.fix
@@ -183,5 +186,24 @@ mod tests {
             "{}",
             only_merge.text
         );
+    }
+
+    #[test]
+    fn aggressive_splits_a_cd_build_started_by_name() {
+        // The split repeats the unpinned runtime install (PL103 has no fix): allowed, as
+        // the original has such findings already.
+        let text = "FROM debian:12-slim\nRUN apt-get update\n\
+                    RUN apt-get install -y gcc make ca-certificates\nCOPY . /src\n\
+                    RUN cd /src && make\nRUN cd /src && make install\nCMD tool --version\n";
+        let candidate = rewrite(text, Level::Aggressive, &Enabled::All, &lint);
+        assert!(candidate.codes.contains(&"PL501"), "{}", candidate.text);
+        let runtime = candidate.text.split("\nFROM debian:12-slim\n").nth(1);
+        let runtime = runtime.unwrap_or_else(|| panic!("no runtime stage:\n{}", candidate.text));
+        assert!(
+            runtime.contains("COPY --from=builder /usr/local/bin/tool /usr/local/bin/tool"),
+            "{runtime}"
+        );
+        assert!(runtime.contains("ca-certificates"), "{runtime}");
+        assert!(!runtime.contains("gcc"), "{runtime}");
     }
 }

@@ -329,6 +329,15 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
         eprintln!("error: the original image fails its own HEALTHCHECK: nothing to compare with");
         return Ok(Exit::Findings);
     }
+    // The built original names what the build made: the program its CMD/ENTRYPOINT starts
+    // by name, found through the image's PATH, tells PL501 which file to carry into a
+    // runtime stage (the smoke run still has the last word).
+    let mut informed = Settings::default();
+    if let Some((name, path)) = verify::started_program(&reference.config, &reference.tree) {
+        informed.options.resolved_programs.insert(name, path);
+    }
+    let lint = |text: &str| linter.diagnostics(text, Some(&dockerfile), &informed);
+    let full = rewrite(&original, args.level, &Enabled::All, &lint);
 
     let try_candidate =
         |codes: &[&'static str], label: &str, previous: &str| -> Result<(String, Tried)> {
@@ -355,7 +364,9 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
             ));
             let expect = Expectations {
                 user_may_change: candidate.codes.contains(&"PL600"),
-                packages_may_go: candidate.codes.contains(&"PL204"),
+                // The runtime stage of a split installs only the runtime packages again.
+                packages_may_go: candidate.codes.contains(&"PL204")
+                    || candidate.codes.contains(&"PL501"),
                 split: candidate.codes.contains(&"PL501"),
             };
             let checks = reference.verify(

@@ -68,6 +68,10 @@ const IGNORED: &[&str] = &[
     "etc/hostname",
     "etc/hosts",
     "etc/resolv.conf",
+    // Random per installation by design (dbus's postinst makes one): two builds never
+    // agree on it.
+    "etc/machine-id",
+    "var/lib/dbus/machine-id",
 ];
 
 /// Paths a package removal changes besides the package's own files.
@@ -198,6 +202,53 @@ fn command(config: &ImageConfig, args: Option<Vec<String>>) -> Option<Vec<String
         }
     }
     Some(args)
+}
+
+/// The program the image starts, when it names it without a path (`CMD ["app"]`,
+/// `CMD app --flag`), and the file the image's `PATH` finds for it in `tree` (a symbolic
+/// link followed): what PL501 needs to name the artifact of a build that installs it.
+pub fn started_program(config: &ImageConfig, tree: &Tree) -> Option<(String, String)> {
+    let argv = command(config, config.entrypoint()).or_else(|| command(config, config.cmd()))?;
+    let name = argv.first()?.clone();
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    let path = config
+        .env()
+        .iter()
+        .find_map(|e| e.strip_prefix("PATH=").map(str::to_string))
+        .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+    for dir in path.split(':').filter(|d| d.starts_with('/')) {
+        let mut key = format!("{}/{name}", dir.trim_matches('/'));
+        key = key.trim_start_matches('/').to_string();
+        // A few links at most (`/usr/local/bin/app` → `../lib/app/app`).
+        for _ in 0..8 {
+            match tree.get(&key).map(|n| &n.kind) {
+                Some(NodeKind::Symlink { target }) => {
+                    let base = key.rsplit_once('/').map_or("", |(d, _)| d);
+                    let joined = if target.starts_with('/') {
+                        target.clone()
+                    } else {
+                        format!("/{base}/{target}")
+                    };
+                    let mut parts: Vec<&str> = Vec::new();
+                    for part in joined.split('/') {
+                        match part {
+                            "" | "." => {}
+                            ".." => {
+                                parts.pop();
+                            }
+                            p => parts.push(p),
+                        }
+                    }
+                    key = parts.join("/");
+                }
+                Some(NodeKind::File { .. }) => return Some((name, format!("/{key}"))),
+                _ => break,
+            }
+        }
+    }
+    None
 }
 
 /// dpkg's view of an image: installed packages and which package owns which path.
@@ -664,6 +715,45 @@ mod tests {
     }
 
     #[test]
+    fn the_started_program_is_found_through_path_and_links() {
+        use plimsoll_engine::analyze::Node;
+        use plimsoll_engine::digest::Digest;
+        let node = |kind| Node {
+            kind,
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+            size: 1,
+        };
+        let mut tree = Tree::new();
+        tree.insert(
+            "opt/tool/bin/tool".into(),
+            node(NodeKind::File {
+                digest: Digest::of(b"x"),
+            }),
+        );
+        tree.insert(
+            "usr/local/bin/tool".into(),
+            node(NodeKind::Symlink {
+                target: "../../../opt/tool/bin/tool".into(),
+            }),
+        );
+        let found = |cmd: &[&str]| started_program(&config(cmd, None), &tree);
+        let shell_form = ["/bin/sh", "-c", "tool --self-test"];
+        assert_eq!(
+            found(&shell_form),
+            Some(("tool".into(), "/opt/tool/bin/tool".into()))
+        );
+        assert_eq!(
+            found(&["tool"]),
+            Some(("tool".into(), "/opt/tool/bin/tool".into()))
+        );
+        // A path is the rule's business; an unknown name finds nothing.
+        assert_eq!(found(&["/usr/local/bin/tool"]), None);
+        assert_eq!(found(&["other"]), None);
+    }
+
+    #[test]
     fn missing_and_changed_files_fail_outside_caches() {
         use plimsoll_engine::analyze::Node;
         use plimsoll_engine::digest::Digest;
@@ -681,7 +771,9 @@ mod tests {
         a.insert("app/conf".into(), file(b"1"));
         a.insert("var/cache/apt/pkgcache.bin".into(), file(b"c"));
         a.insert("tmp/scratch".into(), file(b"t"));
+        a.insert("var/lib/dbus/machine-id".into(), file(b"random 1"));
         let mut b = Tree::new();
+        b.insert("var/lib/dbus/machine-id".into(), file(b"random 2"));
         b.insert("app/conf".into(), file(b"2"));
         let none = globs(Vec::<String>::new()).unwrap();
         let check = filesystem(&a, &b, &Expectations::default(), &none, None).unwrap();

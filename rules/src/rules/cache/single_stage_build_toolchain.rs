@@ -12,8 +12,9 @@ declare_rule! {
     /// microdnf in a RUN that does not remove packages again (installing build
     /// dependencies and purging them in the same RUN ships none), or a toolchain base
     /// image (`golang`, `rust`, `maven`, `gradle`, `node`) — and then builds with it (`go build`, `cargo build`, `make`, `mvn package`,
-    /// `gradle build`, `npm run build`, `yarn build`): the toolchain ships in the image
-    /// although the container only runs what it built.
+    /// `gradle build`, `npm run build`, `yarn build`, or with a C compiler or `make`
+    /// installed, `npm ci`/`yarn install`, which compile native modules): the toolchain
+    /// ships in the image although the container only runs what it built.
     ///
     /// ## Why is this bad?
     /// Compilers, headers, package caches and the sources make the image several times
@@ -47,19 +48,36 @@ declare_rule! {
     /// display-only in `check` and applied with `--unsafe-fixes`; Plimsoll's applicability
     /// has no such level, since `--unsafe-fixes` never applies display-only fixes, so the
     /// proposal is an unsafe fix.) It names the FROM `builder` (or keeps its `AS` name) and
-    /// starts a runtime stage after the last build RUN that copies only the artifacts it
-    /// can name, keeping the WORKDIR and the CMD/ENTRYPOINT/EXPOSE/… that followed:
-    /// - `go build -o PATH` with `CGO_ENABLED=0` → `FROM scratch` with the binary;
-    ///   without it → `gcr.io/distroless/base-debian12` (the binary needs glibc);
+    /// starts a runtime stage after the last RUN, which copies only the program the
+    /// CMD/ENTRYPOINT starts and repeats the configuration before it (ENV, ARG, LABEL,
+    /// EXPOSE…, so the image's configuration stays the same) and the WORKDIR. The program
+    /// is found as a path, or by name where the build installs it: `go build -o`, `cp` or
+    /// `install` into a directory of `PATH`, `make install` (`PREFIX/bin`, `/usr/local/bin`
+    /// by default), `go install`; `cd DIR && …` in a RUN is followed, and a path inside a
+    /// directory a build ran in (`cd DIR && make`, `make -C DIR`) counts as built there.
+    /// `plimsoll optimize` also tells the rule where the built image's `PATH` finds the
+    /// program (a Makefile's own prefix). The runtime base:
+    /// - `go build` with `CGO_ENABLED=0` and an exec-form command → `FROM scratch`; without
+    ///   it on a `golang` image → `gcr.io/distroless/base-debian12` (the binary needs glibc);
     /// - `npm run build` on a `node:TAG` base, started with `node dist/…` → `node:TAG-slim`
     ///   (TAG itself when already slim or alpine) with `package.json`, `node_modules` and
-    ///   `dist/`.
+    ///   `dist/`;
+    /// - otherwise the file's own base (same distribution, same libc), where the runtime
+    ///   stage installs again, after the same upgrade, every package the install RUNs named
+    ///   except the build-only ones (compilers, `make`, `build-essential`, Go, `*-dev`,
+    ///   `git`, `curl`, `wget`, …); a package whose program the CMD, ENTRYPOINT or
+    ///   HEALTHCHECK runs (`npm start`, `curl` in a HEALTHCHECK) stays;
+    /// - for an interpreted application (`node`, `npm`, `yarn`… started, dependencies
+    ///   installed in the WORKDIR), the same base with its runtime packages again and the
+    ///   whole WORKDIR, `node_modules` included.
     ///
-    /// There is no fix when the artifact cannot be named, when the program is not started
-    /// in exec form by its path, when a USER or an ENV (other than Go build settings) comes
-    /// before the split (the runtime stage would lose it), or when anything but runtime
-    /// configuration follows the build. The runtime image lacks what the builder had —
-    /// CA certificates, time zones, a shell, users — so review and build the result.
+    /// There is no fix when the program cannot be traced to the build (an interpreter from
+    /// a package, a name nothing installs, a `cd` into a variable), when it is started
+    /// through `sh -c`, when a USER or SHELL comes before the split, when anything but
+    /// runtime configuration follows the last RUN, or when the only base left is a
+    /// toolchain image. The runtime image lacks what the builder had — files the program
+    /// reads from the sources, CA certificates on scratch, a shell, users — so review and
+    /// build the result (`optimize` does, and runs it).
     ///
     /// ## References
     /// - [Multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
@@ -105,16 +123,6 @@ const RUNTIME_CONFIG: &[Keyword] = &[
     Keyword::Volume,
 ];
 
-/// Settings that only matter to `go build`.
-const GO_BUILD_ENV: &[&str] = &[
-    "CGO_ENABLED",
-    "GOOS",
-    "GOARCH",
-    "GOFLAGS",
-    "GOPROXY",
-    "GOPATH",
-];
-
 impl Rule for SingleStageBuildToolchain {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -142,11 +150,18 @@ impl Rule for SingleStageBuildToolchain {
         let Some(toolchain) = toolchain else {
             return;
         };
-        let Some(build) = instructions
+        // With a C toolchain installed, `npm ci` or `pip install` compiles native modules:
+        // a build too.
+        let native = instructions
             .iter()
-            .rev()
-            .find(|i| i.keyword == Keyword::Run && i.commands().any(builds))
-        else {
+            .filter(|i| !i.commands().any(removes_packages))
+            .flat_map(Instruction::commands)
+            .any(installs_native_toolchain);
+        let Some(build) = instructions.iter().rev().find(|i| {
+            i.keyword == Keyword::Run
+                && i.commands()
+                    .any(|c| builds(c) || (native && installs_dependencies(c)))
+        }) else {
             return;
         };
         let Some(from) = file.instructions.get(stage.from) else {
@@ -164,7 +179,7 @@ impl Rule for SingleStageBuildToolchain {
         .with_help(
             "build in a builder stage and copy only the artifacts into a slim runtime stage",
         );
-        if let Some(fix) = split(file, stage, from, build) {
+        if let Some(fix) = split(file, stage, from, build, &ctx.options.resolved_programs) {
             diagnostic = diagnostic.with_fix(fix);
         }
         out.push(diagnostic);
@@ -197,6 +212,34 @@ fn installed_toolchain(command: &Command) -> Option<String> {
         .map(str::to_string)
 }
 
+/// An install of a C compiler or `make`.
+fn installs_native_toolchain(command: &Command) -> bool {
+    matches!(
+        command.program(),
+        Some("apt-get" | "apt" | "apk" | "dnf" | "yum" | "microdnf")
+    ) && command
+        .subcommand()
+        .is_some_and(|s| matches!(s.text.as_str(), "install" | "add"))
+        && command.operands_after_subcommand().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "build-essential" | "build-base" | "gcc" | "g++" | "make" | "clang"
+            )
+        })
+}
+
+/// A package manager of an interpreted language installing the application's
+/// dependencies into its directory (`npm ci`, `yarn install`).
+fn installs_dependencies(command: &Command) -> bool {
+    let sub = command.subcommand().map(|w| w.text.as_str());
+    match command.program() {
+        Some("npm") => matches!(sub, Some("ci" | "install" | "i")),
+        Some("yarn") => matches!(sub, None | Some("install")),
+        Some("pnpm") => matches!(sub, Some("install" | "i")),
+        _ => false,
+    }
+}
+
 /// `apk del`, `apt-get purge`/`remove`/`autoremove`, `dnf remove`…: a RUN that installs
 /// build dependencies and removes them again (the official images' habit) ships none.
 fn removes_packages(command: &Command) -> bool {
@@ -226,102 +269,479 @@ fn builds(command: &Command) -> bool {
     }
 }
 
-/// The artifact and the runtime base: `(paths to copy, runtime image)`.
-fn artifacts(
-    from: &Instruction,
-    build: &Instruction,
-    workdir: Option<&str>,
-    static_go: bool,
-) -> Option<(Vec<String>, String)> {
-    let resolve = |path: &str| -> Option<String> {
-        if path.starts_with('/') {
-            Some(path.to_string())
-        } else {
-            let dir = workdir?;
-            let path = path.trim_start_matches("./");
-            Some(format!("{}/{path}", dir.trim_end_matches('/')))
+/// Packages only a build needs: they stay in the builder stage. Everything else an install
+/// named (an interpreter, CA certificates, an editor) is installed again in a runtime
+/// stage on the file's own base.
+fn build_only_package(name: &str, used_at_run_time: &[&str]) -> bool {
+    const BUILD_ONLY: &[&str] = &[
+        "git",
+        "curl",
+        "wget",
+        "pkg-config",
+        "pkgconf",
+        "cmake",
+        "ninja-build",
+        "autoconf",
+        "automake",
+        "libtool",
+        "clang",
+        "llvm",
+        "musl-tools",
+        "musl-dev",
+    ];
+    // `npm start` needs npm, a HEALTHCHECK with curl needs curl, `node app.js` needs nodejs.
+    fn program_of(package: &str) -> &str {
+        match package {
+            "nodejs" => "node",
+            "golang" | "golang-go" => "go",
+            other => other,
         }
-    };
-    let commands: Vec<&Command> = build.commands().filter(|c| !c.argv.is_empty()).collect();
-    if commands.iter().any(|c| c.program() == Some("cd")) {
-        return None;
     }
-    if let Some(go) = commands
-        .iter()
-        .find(|c| c.program() == Some("go") && builds(c))
-    {
-        let args = go.program_args();
-        let output = args
+    if used_at_run_time.contains(&program_of(name)) {
+        return false;
+    }
+    // npm and yarn run on node.
+    if name == "nodejs"
+        && used_at_run_time
             .iter()
-            .position(|w| w.text == "-o")
-            .and_then(|i| args.get(i + 1))
-            .map(|w| w.text.clone())
-            .or_else(|| {
-                args.iter()
-                    .find_map(|w| w.text.strip_prefix("-o=").map(str::to_string))
-            })?;
-        if output.contains('$') || output.ends_with('/') {
-            return None;
-        }
-        let cgo_off = static_go || go.assignments.iter().any(|w| w.text == "CGO_ENABLED=0");
-        let runtime = if cgo_off {
-            "scratch"
-        } else {
-            "gcr.io/distroless/base-debian12"
-        };
-        return Some((vec![resolve(&output)?], runtime.to_string()));
+            .any(|p| matches!(*p, "npm" | "npx" | "yarn" | "pnpm"))
+    {
+        return false;
     }
-    let npm_build = commands
-        .iter()
-        .any(|c| matches!(c.program(), Some("npm" | "yarn" | "pnpm")) && builds(c));
-    if npm_build {
-        let image = from.words.iter().find(|w| !w.text.starts_with("--"))?;
-        let image = plimsoll_analyzer::image::ImageRef::parse(&image.text);
-        if image.repository.rsplit('/').next() != Some("node") || image.digest.is_some() {
-            return None;
-        }
-        let tag = image.tag.clone().unwrap_or_else(|| "latest".into());
-        let runtime_tag = if tag.contains("slim") || tag.contains("alpine") {
-            tag
-        } else if tag == "latest" {
-            "slim".to_string()
-        } else {
-            format!("{tag}-slim")
-        };
-        return Some((
-            vec![
-                resolve("package.json")?,
-                resolve("node_modules")?,
-                resolve("dist")?,
-            ],
-            format!("node:{runtime_tag}"),
-        ));
-    }
-    None
+    TOOLCHAIN_PACKAGES.contains(&name)
+        || BUILD_ONLY.contains(&name)
+        || name.ends_with("-dev")
+        || name.ends_with("-devel")
 }
 
-/// Whether the program the image starts is one of the artifacts (exec form, by path), or
-/// `node dist/…` for a node build.
-fn starts_artifact(start: &Instruction, artifacts: &[String], workdir: Option<&str>) -> bool {
-    if !start.is_exec_form() {
-        return false;
+/// Programs that run an application's code from its directory.
+const INTERPRETERS: &[&str] = &["node", "npm", "npx", "yarn", "pnpm"];
+
+/// Directories a shell finds programs in without a PATH of the image's own.
+const STANDARD_PATH: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
+
+/// Directories a package manager owns: a program found there was installed, not built.
+const DISTRIBUTION_DIRS: &[&str] = &["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/usr/lib"];
+
+/// What the build RUNs produce, as far as their commands say.
+#[derive(Debug, Default)]
+struct Outputs {
+    /// Files named by `go build -o`, `cp`, `install`, `mv`.
+    files: Vec<Output>,
+    /// Directories a program is installed into whose names the Dockerfile does not say
+    /// (`make install` → `PREFIX/bin`, `go install` → `GOPATH/bin`).
+    install_dirs: Vec<String>,
+    /// Directories builds run in (`cd DIR && make`, `make -C DIR`, WORKDIR): what they
+    /// make stays there.
+    build_dirs: Vec<String>,
+    /// An install step put files where the Dockerfile does not say (`make install`).
+    unnamed_installs: bool,
+    /// Directories `npm ci` and the like installed an application's dependencies into.
+    dependency_dirs: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Output {
+    path: String,
+    /// Made by `go build` (static when cgo is off).
+    go: bool,
+}
+
+fn join(dir: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return normalize(path);
     }
-    let Some(program) = start.words.first() else {
-        return false;
-    };
-    let resolved = match (program.text.starts_with('/'), workdir) {
-        (true, _) => program.text.clone(),
-        (false, Some(dir)) => format!(
-            "{}/{}",
-            dir.trim_end_matches('/'),
-            program.text.trim_start_matches("./")
-        ),
-        (false, None) => return false,
-    };
-    if artifacts.contains(&resolved) {
-        return true;
+    normalize(&format!("{}/{path}", dir.trim_end_matches('/')))
+}
+
+/// `/a/./b/../c/` → `/a/c`.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
     }
-    program.text == "node"
+    format!("/{}", parts.join("/"))
+}
+
+fn basename(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+}
+
+/// Walks the RUNs before the split, following `cd`.
+fn outputs(instructions: &[&Instruction], go_env: &dyn Fn(&str) -> Option<String>) -> Outputs {
+    let mut out = Outputs::default();
+    let mut workdir = "/".to_string();
+    for instruction in instructions {
+        match instruction.keyword {
+            Keyword::Workdir => {
+                if let Some(dir) = instruction.words.first() {
+                    workdir = join(&workdir, &dir.text);
+                }
+                continue;
+            }
+            Keyword::Run => {}
+            _ => continue,
+        }
+        // `None`: the directory is unknown (`cd "$X"`, `cd -`).
+        let mut cwd = Some(workdir.clone());
+        for command in instruction.commands() {
+            let Some(program) = command.program() else {
+                continue;
+            };
+            let args = command.program_args();
+            let plain: Vec<&str> = args
+                .iter()
+                .map(|w| w.text.as_str())
+                .filter(|t| !t.contains('$'))
+                .collect();
+            match program {
+                "cd" => {
+                    cwd = match args.first().map(|w| w.text.as_str()) {
+                        None => Some("/root".to_string()),
+                        Some(dir) if dir.contains('$') || dir == "-" => None,
+                        Some(dir) => cwd.as_deref().map(|c| join(c, dir)),
+                    };
+                }
+                "make" | "gmake" => {
+                    let dir = args
+                        .iter()
+                        .position(|w| w.text == "-C")
+                        .and_then(|i| args.get(i + 1))
+                        .map(|w| w.text.clone());
+                    let dir = match (dir, &cwd) {
+                        (Some(d), Some(c)) if !d.contains('$') => Some(join(c, &d)),
+                        (None, Some(c)) => Some(c.clone()),
+                        _ => None,
+                    };
+                    out.build_dirs.extend(dir);
+                    if plain.iter().any(|t| t.starts_with("install")) {
+                        out.unnamed_installs = true;
+                        let var = |name: &str| {
+                            plain
+                                .iter()
+                                .find_map(|t| t.strip_prefix(name)?.strip_prefix('='))
+                        };
+                        if var("DESTDIR").is_none() {
+                            let prefix = var("PREFIX").or(var("prefix")).unwrap_or("/usr/local");
+                            out.install_dirs.push(join(prefix, "bin"));
+                        }
+                    }
+                }
+                "ninja" | "cmake" | "meson" if plain.contains(&"install") => {
+                    out.unnamed_installs = true;
+                    out.install_dirs.push("/usr/local/bin".into());
+                }
+                "go" if command.subcommand().is_some_and(|s| s.text == "install") => {
+                    out.unnamed_installs = true;
+                    let dir = go_env("GOBIN").or_else(|| {
+                        Some(format!(
+                            "{}/bin",
+                            go_env("GOPATH").unwrap_or_else(|| "/root/go".into())
+                        ))
+                    });
+                    out.install_dirs.extend(dir);
+                }
+                "go" | "cargo" if builds(command) => {
+                    out.build_dirs.extend(cwd.clone());
+                    if program == "go" {
+                        let output = args
+                            .iter()
+                            .position(|w| w.text == "-o")
+                            .and_then(|i| args.get(i + 1))
+                            .map(|w| w.text.clone())
+                            .or_else(|| {
+                                args.iter()
+                                    .find_map(|w| w.text.strip_prefix("-o=").map(str::to_string))
+                            });
+                        if let (Some(output), Some(c)) = (output, &cwd)
+                            && !output.contains('$')
+                            && !output.ends_with('/')
+                        {
+                            out.files.push(Output {
+                                path: join(c, &output),
+                                go: true,
+                            });
+                        }
+                    }
+                }
+                "cp" | "install" | "mv" => {
+                    let mut operands = Vec::new();
+                    let mut skip = false;
+                    for word in args {
+                        let t = word.text.as_str();
+                        if skip {
+                            skip = false;
+                        } else if program == "install" && matches!(t, "-m" | "-o" | "-g") {
+                            skip = true;
+                        } else if !t.starts_with('-') {
+                            operands.push(t);
+                        }
+                    }
+                    let (Some(dest), Some(c)) = (operands.pop(), &cwd) else {
+                        continue;
+                    };
+                    if dest.contains('$') {
+                        continue;
+                    }
+                    let dest_path = join(c, dest);
+                    for source in operands.iter().filter(|s| !s.contains(['$', '*'])) {
+                        out.files.push(Output {
+                            path: join(&dest_path, basename(source)),
+                            go: false,
+                        });
+                    }
+                    if operands.len() == 1 && !dest.ends_with('/') {
+                        out.files.push(Output {
+                            path: dest_path,
+                            go: false,
+                        });
+                    }
+                }
+                _ if builds(command) => out.build_dirs.extend(cwd.clone()),
+                _ if installs_dependencies(command) => out.dependency_dirs.extend(cwd.clone()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The file the image starts, when the build made it: `(path, made by go build)`.
+fn started_artifact(
+    program: &str,
+    workdir: Option<&str>,
+    outputs: &Outputs,
+    resolved: &std::collections::BTreeMap<String, String>,
+) -> Option<(String, bool)> {
+    let under = |path: &str, dir: &str| {
+        dir == "/" || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
+    };
+    let built = |path: &str| -> Option<(String, bool)> {
+        if let Some(file) = outputs.files.iter().find(|f| f.path == path) {
+            return Some((file.path.clone(), file.go));
+        }
+        let made = outputs
+            .install_dirs
+            .iter()
+            .any(|d| path.rsplit_once('/').is_some_and(|(dir, _)| dir == d))
+            || outputs
+                .build_dirs
+                .iter()
+                .any(|d| d != "/" && under(path, d));
+        made.then(|| (path.to_string(), false))
+    };
+    if program.contains('/') {
+        let path = if program.starts_with('/') {
+            normalize(program)
+        } else {
+            join(workdir?, program)
+        };
+        return built(&path);
+    }
+    // What the built image's PATH resolves the name to (when the caller built it).
+    if let Some(path) = resolved.get(program) {
+        if let Some(found) = built(path) {
+            return Some(found);
+        }
+        // An install step put it somewhere the Dockerfile does not say (a Makefile's own
+        // prefix): a program outside the distribution's directories was built.
+        if outputs.unnamed_installs && !DISTRIBUTION_DIRS.iter().any(|d| path.starts_with(d)) {
+            return Some((path.clone(), false));
+        }
+        return None;
+    }
+    if let Some(file) = STANDARD_PATH.iter().find_map(|dir| {
+        outputs
+            .files
+            .iter()
+            .find(|f| f.path == format!("{dir}/{program}"))
+    }) {
+        return Some((file.path.clone(), file.go));
+    }
+    outputs
+        .install_dirs
+        .iter()
+        .find(|d| STANDARD_PATH.contains(&d.as_str()))
+        .map(|d| (format!("{d}/{program}"), false))
+}
+
+/// The program a CMD/ENTRYPOINT starts: exec form, or a shell form of one plain command.
+fn started_program(start: &Instruction) -> Option<&str> {
+    let mut commands = start.commands();
+    let command = commands.next()?;
+    if !start.is_exec_form() && commands.next().is_some() {
+        return None;
+    }
+    let program = command.program_word()?.text.as_str();
+    if program.contains('$') || matches!(program, "sh" | "bash" | "ash" | "dash" | "env") {
+        return None;
+    }
+    Some(program)
+}
+
+/// Programs the runtime configuration runs (their packages stay in the runtime stage).
+fn runtime_programs<'a>(instructions: &[&'a Instruction]) -> Vec<&'a str> {
+    instructions
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.keyword,
+                Keyword::Cmd | Keyword::Entrypoint | Keyword::Healthcheck
+            )
+        })
+        .flat_map(|i| i.commands())
+        .filter_map(|c| c.program())
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .collect()
+}
+
+/// The packages the runtime stage installs again: the install RUN(s) without the build-only
+/// packages. `Some("")` when nothing needs installing; `None` when a package manager the
+/// proposal cannot repeat was used.
+fn runtime_install(instructions: &[&Instruction], used: &[&str]) -> Option<String> {
+    let mut manager: Option<&str> = None;
+    let mut packages: Vec<String> = Vec::new();
+    let mut upgrade = false;
+    let mut no_recommends = false;
+    for command in instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::Run)
+        .flat_map(|i| i.commands())
+    {
+        let Some(program) = command.program() else {
+            continue;
+        };
+        let family = match program {
+            "apt-get" | "apt" => "apt",
+            "apk" | "dnf" | "yum" | "microdnf" => program,
+            "zypper" | "pacman" | "emerge" => return None,
+            _ => continue,
+        };
+        if manager.is_some_and(|m| m != family) {
+            return None;
+        }
+        let Some(sub) = command.subcommand() else {
+            continue;
+        };
+        match sub.text.as_str() {
+            "upgrade" | "dist-upgrade" | "full-upgrade" => {
+                manager = Some(family);
+                upgrade = true;
+            }
+            "install" | "add" => {
+                manager = Some(family);
+                no_recommends |= command
+                    .program_args()
+                    .iter()
+                    .any(|w| w.text == "--no-install-recommends");
+                for name in command.operands_after_subcommand() {
+                    let bare = name
+                        .text
+                        .split(['=', '>', '<', '~'])
+                        .next()
+                        .unwrap_or_default();
+                    if name.text.contains('$') || name.text.starts_with('.') {
+                        return None;
+                    }
+                    if !build_only_package(bare, used) && !packages.contains(&name.text) {
+                        packages.push(name.text.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if packages.is_empty() && !upgrade {
+        return Some(String::new());
+    }
+    let list = packages.join(" ");
+    Some(match manager? {
+        "apt" => {
+            let mut steps = vec!["apt-get update".to_string()];
+            if upgrade {
+                steps.push("apt-get upgrade -y".into());
+            }
+            if !packages.is_empty() {
+                let flag = if no_recommends {
+                    " --no-install-recommends"
+                } else {
+                    ""
+                };
+                steps.push(format!("apt-get install -y{flag} {list}"));
+            }
+            // The downloaded .debs and apt's package caches would ship otherwise.
+            steps.push("apt-get clean && rm -rf /var/lib/apt/lists/*".into());
+            steps.join(" && ")
+        }
+        "apk" => {
+            let mut steps = Vec::new();
+            if upgrade {
+                steps.push("apk upgrade --no-cache".to_string());
+            }
+            if !packages.is_empty() {
+                steps.push(format!("apk add --no-cache {list}"));
+            }
+            steps.join(" && ")
+        }
+        other => {
+            let mut steps = Vec::new();
+            if upgrade {
+                steps.push(format!("{other} upgrade -y"));
+            }
+            if !packages.is_empty() {
+                steps.push(format!("{other} install -y {list}"));
+            }
+            steps.push(format!("{other} clean all"));
+            steps.join(" && ")
+        }
+    })
+}
+
+/// The npm build on a `node` image: `node:TAG-slim` with the manifest, modules and `dist/`.
+fn node_artifacts(from: &Instruction, workdir: Option<&str>) -> Option<(Vec<String>, String)> {
+    let dir = workdir?;
+    let image = from.words.iter().find(|w| !w.text.starts_with("--"))?;
+    let image = plimsoll_analyzer::image::ImageRef::parse(&image.text);
+    if image.repository.rsplit('/').next() != Some("node") || image.digest.is_some() {
+        return None;
+    }
+    let tag = image.tag.clone().unwrap_or_else(|| "latest".into());
+    let runtime_tag = if tag.contains("slim") || tag.contains("alpine") {
+        tag
+    } else if tag == "latest" {
+        "slim".to_string()
+    } else {
+        format!("{tag}-slim")
+    };
+    Some((
+        ["package.json", "node_modules", "dist"]
+            .iter()
+            .map(|p| join(dir, p))
+            .collect(),
+        format!("node:{runtime_tag}"),
+    ))
+}
+
+/// `node dist/…`: the node build's output.
+fn starts_node_dist(start: &Instruction, workdir: Option<&str>) -> bool {
+    start.is_exec_form()
+        && start.words.first().is_some_and(|w| w.text == "node")
         && start.words.get(1).is_some_and(|w| {
             let script = w.text.trim_start_matches("./");
             script.starts_with("dist/")
@@ -331,22 +751,35 @@ fn starts_artifact(start: &Instruction, artifacts: &[String], workdir: Option<&s
         })
 }
 
-/// The builder + runtime split, when the artifacts and the runtime base can be named.
+/// The builder + runtime split, when the artifacts and the runtime base can be named. The
+/// split goes after the last RUN: what follows it must be runtime configuration.
 fn split(
     file: &Dockerfile,
     stage: &plimsoll_analyzer::Stage,
     from: &Instruction,
     build: &Instruction,
+    resolved: &std::collections::BTreeMap<String, String>,
 ) -> Option<Fix> {
     let instructions = file.stage_instructions(stage);
-    let before = instructions.iter().filter(|i| i.index < build.index);
+    let last_run = instructions
+        .iter()
+        .rev()
+        .find(|i| i.keyword == Keyword::Run)
+        .filter(|i| i.index >= build.index)?;
+    let before: Vec<&Instruction> = instructions
+        .iter()
+        .filter(|i| i.index > from.index && i.index <= last_run.index)
+        .collect();
     let after: Vec<&Instruction> = instructions
         .iter()
-        .filter(|i| i.index > build.index)
+        .filter(|i| i.index > last_run.index)
         .collect();
     let mut workdir: Option<String> = None;
     let mut static_go = false;
-    for instruction in before {
+    // Configuration the runtime stage repeats, so the final image's config is the same.
+    let mut replay: Vec<&Instruction> = Vec::new();
+    let mut go_env: std::collections::BTreeMap<String, String> = Default::default();
+    for instruction in &before {
         match instruction.keyword {
             Keyword::User | Keyword::Shell | Keyword::Onbuild => return None,
             Keyword::Workdir => {
@@ -355,40 +788,145 @@ fn split(
                     return None;
                 }
                 workdir = Some(match workdir {
-                    Some(w) if !dir.starts_with('/') => {
-                        format!("{}/{dir}", w.trim_end_matches('/'))
-                    }
-                    _ if !dir.starts_with('/') => return None,
-                    _ => dir,
+                    Some(w) => join(&w, &dir),
+                    None if !dir.starts_with('/') => return None,
+                    None => normalize(&dir),
                 });
             }
             Keyword::Env => {
                 for pair in &instruction.pairs {
-                    if !GO_BUILD_ENV.contains(&pair.key.as_str()) {
-                        return None;
-                    }
-                    if pair.key == "CGO_ENABLED"
-                        && pair.value.as_ref().is_some_and(|v| v.text == "0")
-                    {
+                    let value = pair.value.as_ref().map(|v| v.text.clone());
+                    if pair.key == "CGO_ENABLED" && value.as_deref() == Some("0") {
                         static_go = true;
                     }
+                    if let Some(value) = value.filter(|v| !v.contains('$')) {
+                        go_env.insert(pair.key.clone(), value);
+                    }
                 }
+                replay.push(instruction);
             }
+            Keyword::Arg
+            | Keyword::Label
+            | Keyword::Maintainer
+            | Keyword::Expose
+            | Keyword::Volume
+            | Keyword::Stopsignal
+            | Keyword::Healthcheck
+            | Keyword::Cmd
+            | Keyword::Entrypoint => replay.push(instruction),
             _ => {}
         }
     }
-    if !after.iter().all(|i| RUNTIME_CONFIG.contains(&i.keyword)) {
+    if !after.iter().all(|i| {
+        RUNTIME_CONFIG.contains(&i.keyword)
+            || matches!(i.keyword, Keyword::Env | Keyword::Arg | Keyword::User)
+    }) {
         return None;
     }
-    let start = after
+    let config: Vec<&Instruction> = replay.iter().chain(after.iter()).copied().collect();
+    let start = config
         .iter()
         .rev()
         .find(|i| i.keyword == Keyword::Entrypoint)
-        .or_else(|| after.iter().rev().find(|i| i.keyword == Keyword::Cmd))?;
-    let (paths, runtime) = artifacts(from, build, workdir.as_deref(), static_go)?;
-    if !starts_artifact(start, &paths, workdir.as_deref()) {
-        return None;
-    }
+        .or_else(|| config.iter().rev().find(|i| i.keyword == Keyword::Cmd))?;
+    let image = from.words.iter().find(|w| !w.text.starts_with("--"))?;
+    let repository = plimsoll_analyzer::image::ImageRef::parse(&image.text).repository;
+    let toolchain_image =
+        TOOLCHAIN_IMAGES.contains(&repository.rsplit('/').next().unwrap_or_default());
+    let npm_build = build
+        .commands()
+        .any(|c| matches!(c.program(), Some("npm" | "yarn" | "pnpm")) && builds(c));
+    let (paths, runtime, own_base) = if npm_build && starts_node_dist(start, workdir.as_deref()) {
+        let (paths, runtime) = node_artifacts(from, workdir.as_deref())?;
+        (paths, runtime, false)
+    } else {
+        let outputs = outputs(&before, &|k| go_env.get(k).cloned());
+        let program = started_program(start)?;
+        let Some((path, go)) = started_artifact(program, workdir.as_deref(), &outputs, resolved)
+        else {
+            // An interpreted application: its runtime (from packages, installed again
+            // below) runs the WORKDIR, where its dependencies were installed.
+            let dir = workdir.clone()?;
+            let interpreter = INTERPRETERS.contains(&program.rsplit('/').next().unwrap_or(program));
+            if !interpreter
+                || !outputs.dependency_dirs.contains(&dir)
+                || toolchain_image
+                || image.text.contains('$')
+            {
+                return None;
+            }
+            return finish(
+                file,
+                stage,
+                from,
+                last_run,
+                &replay,
+                workdir.as_deref(),
+                &before,
+                &config,
+                vec![dir],
+                image.text.clone(),
+                true,
+            );
+        };
+        let cgo_off = static_go
+            || build
+                .commands()
+                .chain(before.iter().flat_map(|i| i.commands()))
+                .filter(|c| c.program() == Some("go"))
+                .any(|c| c.assignments.iter().any(|w| w.text == "CGO_ENABLED=0"));
+        // Only the file's own base has the shell a shell-form command runs with.
+        let shell_form = !start.is_exec_form();
+        if go && cgo_off && !shell_form {
+            (vec![path], "scratch".to_string(), false)
+        } else if go && !shell_form && repository.rsplit('/').next() == Some("golang") {
+            (
+                vec![path],
+                "gcr.io/distroless/base-debian12".to_string(),
+                false,
+            )
+        } else if toolchain_image || image.text.contains('$') {
+            // The file's own base would bring the toolchain back.
+            return None;
+        } else {
+            (vec![path], image.text.clone(), true)
+        }
+    };
+    finish(
+        file,
+        stage,
+        from,
+        last_run,
+        &replay,
+        workdir.as_deref(),
+        &before,
+        &config,
+        paths,
+        runtime,
+        own_base,
+    )
+}
+
+/// The edits: the builder's name and the runtime stage after the last RUN.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    file: &Dockerfile,
+    stage: &plimsoll_analyzer::Stage,
+    from: &Instruction,
+    last_run: &Instruction,
+    replay: &[&Instruction],
+    workdir: Option<&str>,
+    before: &[&Instruction],
+    config: &[&Instruction],
+    paths: Vec<String>,
+    runtime: String,
+    own_base: bool,
+) -> Option<Fix> {
+    let install = if own_base {
+        runtime_install(before, &runtime_programs(config))?
+    } else {
+        String::new()
+    };
     let newline = if file.text.contains("\r\n") {
         "\r\n"
     } else {
@@ -409,7 +947,14 @@ fn split(
         }
     };
     let mut runtime_stage = format!("{newline}{newline}{} {runtime}", keyword("FROM"));
-    if let Some(dir) = &workdir {
+    for instruction in replay {
+        runtime_stage.push_str(newline);
+        runtime_stage.push_str(&file.text[instruction.span.start..instruction.span.end]);
+    }
+    if !install.is_empty() {
+        runtime_stage.push_str(&format!("{newline}{} {install}", keyword("RUN")));
+    }
+    if let Some(dir) = workdir {
         runtime_stage.push_str(&format!("{newline}{} {dir}", keyword("WORKDIR")));
     }
     for path in &paths {
@@ -418,7 +963,7 @@ fn split(
             keyword("COPY")
         ));
     }
-    let mut edits = vec![Edit::insert(build.span.end, runtime_stage)];
+    let mut edits = vec![Edit::insert(last_run.span.end, runtime_stage)];
     if stage.name.is_none() {
         edits.push(Edit::insert(
             from.span.end,

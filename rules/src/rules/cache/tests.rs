@@ -58,20 +58,166 @@ fn go_with_cgo_runs_on_distroless_and_keeps_the_stage_name() {
 }
 
 #[test]
-fn toolchain_from_packages_is_reported_without_a_nameable_artifact() {
-    // make builds, but what it builds is unknown: a finding without a fix.
+fn make_in_a_directory_runs_from_the_files_own_base() {
+    // No slimmer runtime is known for a C build: the same base (same libc), with the
+    // program `make -C DIR` left in its directory.
     let text = "FROM debian:12\nRUN apt-get update && apt-get install -y build-essential\n\
                 COPY . /src\nRUN make -C /src\nCMD [\"/src/app\"]\n";
-    assert_eq!(fixed("PL501", text), None);
+    assert_eq!(
+        fixed("PL501", text).as_deref(),
+        Some(
+            "FROM debian:12 AS builder\nRUN apt-get update && apt-get install -y build-essential\n\
+             COPY . /src\nRUN make -C /src\n\n\
+             FROM debian:12\nCOPY --from=builder /src/app /src/app\nCMD [\"/src/app\"]\n"
+        )
+    );
 }
 
 #[test]
-fn no_split_when_the_program_is_started_through_a_shell_or_a_user_is_set() {
+fn cd_build_installed_by_make_and_started_by_name() {
+    // `cd` is followed, `make install` puts the program in /usr/local/bin, the shell-form
+    // CMD names it through PATH; vim and the CA certificates are not build tools, so the
+    // runtime stage installs them again (after the same upgrade), and the ENV and
+    // MAINTAINER come along so the image's configuration stays the same.
+    let text = "FROM debian:12-slim\nMAINTAINER a@example.com\nRUN apt-get update\n\
+                RUN apt-get upgrade -y\nRUN apt install -y build-essential git libssl-dev vim \\\n    \
+                ca-certificates\nENV MODE=fast\nADD . /src\nRUN cd /src && make\n\
+                RUN cd /src && make install\n\nUSER 1000\nCMD fnvsum --self-test\n";
+    assert_eq!(
+        fixed("PL501", text).as_deref(),
+        Some(
+            "FROM debian:12-slim AS builder\nMAINTAINER a@example.com\nRUN apt-get update\n\
+             RUN apt-get upgrade -y\nRUN apt install -y build-essential git libssl-dev vim \\\n    \
+             ca-certificates\nENV MODE=fast\nADD . /src\nRUN cd /src && make\n\
+             RUN cd /src && make install\n\n\
+             FROM debian:12-slim\nMAINTAINER a@example.com\nENV MODE=fast\n\
+             RUN apt-get update && apt-get upgrade -y && apt-get install -y vim ca-certificates \
+             && apt-get clean && rm -rf /var/lib/apt/lists/*\n\
+             COPY --from=builder /usr/local/bin/fnvsum /usr/local/bin/fnvsum\n\
+             \nUSER 1000\nCMD fnvsum --self-test\n"
+        )
+    );
+}
+
+#[test]
+fn go_build_output_named_through_path_keeps_the_env_and_workdir() {
+    // Without CGO_ENABLED=0 the binary needs the base's libc: the same base, not scratch.
+    let text = "FROM debian:12-slim\nRUN apt-get update\n\
+                RUN apt-get install -y golang-go git ca-certificates\nENV GOPATH /go\n\
+                WORKDIR /go/src/svc\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n\
+                RUN go vet ./...\nEXPOSE 8080\nCMD [\"svc\"]\n";
+    assert_eq!(
+        fixed("PL501", text).as_deref(),
+        Some(
+            "FROM debian:12-slim AS builder\nRUN apt-get update\n\
+             RUN apt-get install -y golang-go git ca-certificates\nENV GOPATH /go\n\
+             WORKDIR /go/src/svc\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n\
+             RUN go vet ./...\n\n\
+             FROM debian:12-slim\nENV GOPATH /go\n\
+             RUN apt-get update && apt-get install -y ca-certificates && apt-get clean && rm -rf /var/lib/apt/lists/*\n\
+             WORKDIR /go/src/svc\nCOPY --from=builder /usr/local/bin/svc /usr/local/bin/svc\n\
+             EXPOSE 8080\nCMD [\"svc\"]\n"
+        )
+    );
+}
+
+#[test]
+fn cp_into_a_path_directory_names_the_program() {
+    let text = "FROM alpine:3.20\nRUN apk add gcc musl-dev make python3\nCOPY . /src\n\
+                RUN cd /src && make && cp build/tool /usr/local/bin/\nCMD [\"tool\"]\n";
+    let out = fixed("PL501", text).unwrap();
+    assert!(
+        out.ends_with(
+            "\n\nFROM alpine:3.20\nRUN apk add --no-cache python3\n\
+             COPY --from=builder /usr/local/bin/tool /usr/local/bin/tool\nCMD [\"tool\"]\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_built_images_path_names_a_program_a_makefile_installs_elsewhere() {
+    let text = "FROM debian:12\nRUN apt-get update && apt-get install -y make gcc\n\
+                COPY . /src\nRUN cd /src && make && make install\nCMD [\"tool\"]\n";
+    let file = Dockerfile::parse(text);
+    let mut options = crate::RuleOptions::default();
+    options
+        .resolved_programs
+        .insert("tool".into(), "/opt/tool/bin/tool".into());
+    let mut settings = crate::Settings {
+        options,
+        selections: vec![Selection {
+            select: vec!["PL501".to_string()],
+            ..Selection::default()
+        }],
+        ..crate::Settings::default()
+    };
+    let found = crate::check_with(&file, None, &settings);
+    let out = fix::apply(text, &found, Applicability::Unsafe).0;
+    assert!(
+        out.contains("COPY --from=builder /opt/tool/bin/tool /opt/tool/bin/tool\n"),
+        "{out}"
+    );
+    // A program the distribution installed is not an artifact.
+    settings
+        .options
+        .resolved_programs
+        .insert("tool".into(), "/usr/bin/tool".into());
+    let found = crate::check_with(&file, None, &settings);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].fix.is_none());
+}
+
+#[test]
+fn native_dependency_install_of_an_interpreted_app_keeps_its_runtime() {
+    // `npm ci` with a C toolchain compiles native modules: the toolchain and git stay in
+    // the builder, node and npm (which `npm start` needs) are installed again, and the
+    // application directory with its node_modules is copied.
+    let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y nodejs npm build-essential git\n\
+                ENV NODE_ENV production\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm ci\n\
+                EXPOSE 3000\nCMD npm start\n";
+    assert_eq!(
+        fixed("PL501", text).as_deref(),
+        Some(
+            "FROM debian:12-slim AS builder\n\
+             RUN apt-get update && apt-get install -y nodejs npm build-essential git\n\
+             ENV NODE_ENV production\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm ci\n\n\
+             FROM debian:12-slim\nENV NODE_ENV production\n\
+             RUN apt-get update && apt-get install -y nodejs npm && apt-get clean \
+             && rm -rf /var/lib/apt/lists/*\n\
+             WORKDIR /usr/src/app\nCOPY --from=builder /usr/src/app /usr/src/app\n\
+             EXPOSE 3000\nCMD npm start\n"
+        )
+    );
+}
+
+#[test]
+fn quiet_for_a_dependency_install_without_a_c_toolchain() {
     for text in [
-        "FROM golang:1.23\nRUN CGO_ENABLED=0 go build -o /app .\nCMD /app\n",
-        "FROM golang:1.23\nUSER 1000\nRUN CGO_ENABLED=0 go build -o /tmp/app .\nCMD [\"/tmp/app\"]\n",
-        "FROM golang:1.23\nENV PORT=80\nRUN CGO_ENABLED=0 go build -o /app .\nCMD [\"/app\"]\n",
-        "FROM golang:1.23\nRUN CGO_ENABLED=0 go build -o /app .\nRUN chmod +x /app\nCMD [\"/app\"]\n",
+        "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n",
+        "FROM debian:12\nRUN apt-get install -y nodejs npm\nWORKDIR /app\nCOPY . .\n\
+         RUN npm ci\nCMD [\"npm\", \"start\"]\n",
+    ] {
+        assert!(run("PL501", text).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn no_split_when_the_program_is_not_what_the_build_made() {
+    for text in [
+        // An interpreter from a package, a name nothing installs, `sh -c`.
+        "FROM debian:12\nRUN apt-get update && apt-get install -y gcc python3\nCOPY . /app\n\
+         RUN cd /app && make\nCMD [\"python3\", \"/app/main.py\"]\n",
+        "FROM debian:12\nRUN apt-get install -y gcc\nCOPY . /src\nRUN cd /src && make\n\
+         CMD [\"tool\"]\n",
+        "FROM debian:12\nRUN apt-get install -y gcc\nCOPY . /src\nRUN cd /src && make install\n\
+         CMD [\"sh\", \"-c\", \"tool\"]\n",
+        // A directory the shell cannot know.
+        "FROM debian:12\nRUN apt-get install -y gcc\nCOPY . /src\nRUN cd \"$DIR\" && make\n\
+         CMD [\"./tool\"]\n",
+        // A toolchain image as the only base it could run on.
+        "FROM rust:1.80\nCOPY . /src\nRUN cd /src && cargo build --release\n\
+         CMD [\"/src/target/release/app\"]\n",
     ] {
         assert_eq!(fixed("PL501", text), None, "{text}");
     }

@@ -119,6 +119,27 @@ fn merge_into_next(file: &Dockerfile, update_run: &Instruction) -> Option<Fix> {
     if refreshes_apt_index(&first_apt) || !first_apt.is_install() {
         return None;
     }
+    // When another one-command RUN follows the install, PL210 merges all three (the update
+    // first); merging two here would end that run and leave the last RUN with a stale
+    // index once the lists are deleted.
+    let single = |run: &Instruction| {
+        run.keyword == Keyword::Run
+            && run.stage == update_run.stage
+            && run.form == Form::Shell
+            && run.heredocs.is_empty()
+            && same_flags(update_run, run)
+            && run
+                .script
+                .as_ref()
+                .is_some_and(|s| s.commands.len() == 1 && !s.has_errors)
+    };
+    if let Some(after) = file.instructions.get(next.index + 1)
+        && single(next)
+        && single(after)
+        && file.text[next.span.end..after.span.start].trim().is_empty()
+    {
+        return None;
+    }
     let next_args = next.args_span;
     Some(Fix::safe(
         "Merge the update into the install RUN",

@@ -177,9 +177,10 @@ impl UnusedPragma {
 
 /// ShellCheck codes (`SC2086`): only judged by ShellCheck, which may not have run.
 fn is_shellcheck(code: &str) -> bool {
+    // `get`: a mangled code may hold a multi-byte character where the digits start.
     code.len() > 2
-        && code[..2].eq_ignore_ascii_case("SC")
-        && code[2..].bytes().all(|b| b.is_ascii_digit())
+        && code.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SC"))
+        && code.bytes().skip(2).all(|b| b.is_ascii_digit())
 }
 
 /// Deletes the comment's whole line; empties it instead (`#`) when it is the first line of
