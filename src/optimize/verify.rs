@@ -226,22 +226,9 @@ pub fn started_program(config: &ImageConfig, tree: &Tree) -> Option<(String, Str
             match tree.get(&key).map(|n| &n.kind) {
                 Some(NodeKind::Symlink { target }) => {
                     let base = key.rsplit_once('/').map_or("", |(d, _)| d);
-                    let joined = if target.starts_with('/') {
-                        target.clone()
-                    } else {
-                        format!("/{base}/{target}")
-                    };
-                    let mut parts: Vec<&str> = Vec::new();
-                    for part in joined.split('/') {
-                        match part {
-                            "" | "." => {}
-                            ".." => {
-                                parts.pop();
-                            }
-                            p => parts.push(p),
-                        }
-                    }
-                    key = parts.join("/");
+                    let resolved =
+                        plimsoll_engine::fs::normalize_absolute(&format!("/{base}"), target);
+                    key = resolved.trim_start_matches('/').to_string();
                 }
                 Some(NodeKind::File { .. }) => return Some((name, format!("/{key}"))),
                 _ => break,

@@ -3,4 +3,5 @@
 pub mod copy;
 pub mod edits;
 pub mod packages;
+pub mod path;
 pub mod text;

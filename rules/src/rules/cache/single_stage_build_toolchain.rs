@@ -1,3 +1,4 @@
+use crate::helpers::path::normalize;
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
 };
@@ -359,21 +360,6 @@ fn join(dir: &str, path: &str) -> String {
         return normalize(path);
     }
     normalize(&format!("{}/{path}", dir.trim_end_matches('/')))
-}
-
-/// `/a/./b/../c/` → `/a/c`.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 fn basename(path: &str) -> &str {

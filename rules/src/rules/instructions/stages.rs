@@ -3,6 +3,7 @@
 //! several rules of the family share: the chain of stages a stage is built on and the
 //! WORKDIR it runs in.
 
+pub use crate::helpers::path::normalize;
 use plimsoll_analyzer::{Base, Dockerfile, Instruction, Keyword, Span, Stage, vars};
 
 /// Where a `--from` value (or a mount's `from=`) is written.
@@ -270,21 +271,6 @@ pub fn workdir_set(file: &Dockerfile, stage: &Stage, at: usize) -> bool {
     earlier_in_image(file, stage, at)
         .iter()
         .any(|i| i.keyword == Keyword::Workdir)
-}
-
-/// `/a/./b/../c/` → `/a/c`.
-pub fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 /// Whether a path is absolute on Linux (`/x`) or Windows (`C:\x`, `C:/x`).
