@@ -5,31 +5,17 @@
 
 #[allow(dead_code)]
 mod common;
+mod e2e_common;
 
 use common::plimsoll;
+use e2e_common::busybox;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 fn enabled() -> bool {
-    if std::env::var_os("PLIMSOLL_E2E").is_none() {
-        eprintln!("run e2e: skipped (set PLIMSOLL_E2E=1 and run as root)");
-        return false;
-    }
-    true
-}
-
-fn busybox() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(". bench/engine-bases.sh && busybox_rootfs")
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    e2e_common::e2e_enabled("run")
 }
 
 /// `plimsoll run --rm --root STORE --base busybox=… ARGS…`, as a command line.
