@@ -107,6 +107,7 @@ static NO_OPTIONS: RuleOptions = RuleOptions {
     strict_labels: false,
     image_digests: std::collections::BTreeMap::new(),
     resolved_programs: std::collections::BTreeMap::new(),
+    shared_libraries: std::collections::BTreeMap::new(),
 };
 
 impl<'a> Context<'a> {

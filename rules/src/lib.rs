@@ -19,6 +19,6 @@ pub use checker::{check, check_with};
 pub use context::{BuildContext, Context};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 pub use docs::docs_url;
-pub use options::{LabelSchema, RuleOptions, Settings, SeverityOverride};
+pub use options::{LabelSchema, LinkedFile, RuleOptions, Settings, SeverityOverride};
 pub use rule::{FixAvailability, Rule, RuleMeta};
 pub use selection::Selection;

@@ -45,6 +45,26 @@ pub struct RuleOptions {
     /// the image's `PATH` resolves it to. Empty: nothing was built, and PL501 names the
     /// program's file from the build steps alone.
     pub resolved_programs: BTreeMap<String, String>,
+    /// What the caller found about compiled programs in the built image (`plimsoll
+    /// optimize`, from the original's file system): a program's absolute path → the files
+    /// it needs to start besides itself, its ELF interpreter and every shared library it
+    /// loads (those libraries' own needs included). An empty list: statically linked. A
+    /// program not in the map was not looked at (or is not an ELF executable), and PL502
+    /// then proposes a runtime without a distribution only for what the Dockerfile shows to
+    /// be static.
+    pub shared_libraries: BTreeMap<String, Vec<LinkedFile>>,
+}
+
+/// A file a dynamically linked program needs at start, as found in a built image.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LinkedFile {
+    /// The file's real path in the image, every symbolic link resolved: what to copy.
+    pub source: String,
+    /// Where the dynamic loader opens it: the interpreter's path as the program names it
+    /// (`/lib64/ld-linux-x86-64.so.2`), or a library's search directory, its symbolic
+    /// links resolved, joined with the name the program asks for
+    /// (`/usr/lib/x86_64-linux-gnu/libc.so.6`).
+    pub dest: String,
 }
 
 /// The value a required label must have (hadolint's label-schema types).
