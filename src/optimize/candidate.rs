@@ -206,4 +206,87 @@ mod tests {
         assert!(runtime.contains("ca-certificates"), "{runtime}");
         assert!(!runtime.contains("gcc"), "{runtime}");
     }
+
+    #[test]
+    fn aggressive_runs_a_go_service_from_scratch() {
+        // PL501 splits, then PL502 moves the runtime stage off the distribution: cgo off in
+        // the builder, the CA bundle copied instead of the package installed again.
+        let text = "FROM debian:12-slim\nRUN apt-get update\n\
+                    RUN apt-get install -y golang-go git ca-certificates\nENV GOPATH /go\n\
+                    WORKDIR /go/src/svc\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n\
+                    EXPOSE 8080\nCMD [\"svc\"]\n";
+        let candidate = rewrite(text, Level::Aggressive, &Enabled::All, &lint);
+        assert!(candidate.codes.contains(&"PL502"), "{}", candidate.text);
+        let (builder, runtime) = candidate
+            .text
+            .split_once("\nFROM scratch\n")
+            .unwrap_or_else(|| panic!("no scratch stage:\n{}", candidate.text));
+        assert!(
+            builder.contains("ENV CGO_ENABLED=0\nRUN go build"),
+            "{builder}"
+        );
+        assert!(
+            runtime.contains(
+                "COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt"
+            ),
+            "{runtime}"
+        );
+        assert!(!runtime.contains("apt-get"), "{runtime}");
+        // Without PL502 the split stays on the file's own base.
+        let codes = candidate
+            .codes
+            .iter()
+            .copied()
+            .filter(|c| *c != "PL502")
+            .collect();
+        let without = rewrite(text, Level::Aggressive, &Enabled::Only(codes), &lint);
+        assert!(!without.text.contains("scratch"), "{}", without.text);
+        assert!(without.codes.contains(&"PL501"), "{}", without.text);
+    }
+
+    #[test]
+    fn aggressive_copies_what_the_built_image_says_a_c_program_loads() {
+        let text = "FROM debian:12-slim\nRUN apt-get update\n\
+                    RUN apt-get install -y build-essential vim\nCOPY . /src\n\
+                    RUN cd /src && make\nRUN cd /src && make install\nCMD tool --self-test\n";
+        let mut settings = plimsoll_rules::Settings::default();
+        settings
+            .options
+            .resolved_programs
+            .insert("tool".into(), "/usr/local/bin/tool".into());
+        let lib = |source: &str, dest: &str| plimsoll_rules::LinkedFile {
+            source: source.into(),
+            dest: dest.into(),
+        };
+        settings.options.shared_libraries.insert(
+            "/usr/local/bin/tool".into(),
+            vec![
+                lib(
+                    "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+                    "/lib64/ld-linux-x86-64.so.2",
+                ),
+                lib(
+                    "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                    "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                ),
+            ],
+        );
+        let informed = |text: &str| {
+            let file = plimsoll_analyzer::Dockerfile::parse(text);
+            plimsoll_rules::check_with(&file, None, &settings)
+        };
+        let candidate = rewrite(text, Level::Aggressive, &Enabled::All, &informed);
+        let runtime = candidate
+            .text
+            .split_once("\nFROM scratch\n")
+            .map(|(_, r)| r)
+            .unwrap_or_else(|| panic!("no scratch stage:\n{}", candidate.text));
+        assert_eq!(
+            runtime,
+            "COPY --from=builder /usr/local/bin/tool /usr/local/bin/tool\n\
+             COPY --from=builder /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 /lib64/\n\
+             COPY --from=builder /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/\n\
+             USER 65532:65532\nCMD [\"tool\", \"--self-test\"]\n"
+        );
+    }
 }

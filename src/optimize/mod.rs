@@ -368,6 +368,8 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
                 packages_may_go: candidate.codes.contains(&"PL204")
                     || candidate.codes.contains(&"PL501"),
                 split: candidate.codes.contains(&"PL501"),
+                base_replaced: candidate.codes.contains(&"PL502"),
+                program: reference.program.clone(),
             };
             let checks = reference.verify(
                 &store,
@@ -548,6 +550,8 @@ struct Reference {
     packages: verify::Packages,
     smoke: Smoke,
     config: plimsoll_engine::image::ImageConfig,
+    /// The file the image starts, absolute.
+    program: Option<String>,
 }
 
 impl Reference {
@@ -557,11 +561,13 @@ impl Reference {
         built: &Built,
         smoke: &SmokeRunner<'_>,
     ) -> Result<Reference> {
+        let tree = filesystem(store, &built.image)?;
         Ok(Reference {
-            tree: filesystem(store, &built.image)?,
+            program: verify::started_file(&built.image.config, &tree),
             packages: verify::packages(store, syscall, &built.image)?,
             smoke: smoke.run(built).context("cannot run the original image")?,
             config: built.image.config.clone(),
+            tree,
         })
     }
 

@@ -48,6 +48,15 @@ pub struct Expectations {
     /// The build moved to a builder stage: the final image holds only the artifacts, so
     /// missing files are noted, not failures (the smoke run is the proof).
     pub split: bool,
+    /// The runtime stage left the distribution for `scratch` (PL502): the files of the
+    /// old base are gone and the new image's directories are laid out differently (`/lib64`
+    /// a directory, not a link), so only the files the candidate has are compared, each
+    /// with what the same path reaches in the original.
+    pub base_replaced: bool,
+    /// The file the original starts (absolute), which PL502 may rebuild (a Go program
+    /// linked statically): it may differ, and the smoke run is the proof that it behaves
+    /// the same.
+    pub program: Option<String>,
 }
 
 /// Paths never compared: package-manager caches, apt lists, logs, temporary files, and
@@ -238,6 +247,16 @@ pub fn started_program(config: &ImageConfig, tree: &Tree) -> Option<(String, Str
     None
 }
 
+/// The file the image starts: its command's program when that is a path, otherwise where
+/// the image's `PATH` finds it.
+pub fn started_file(config: &ImageConfig, tree: &Tree) -> Option<String> {
+    let argv = command(config, config.entrypoint()).or_else(|| command(config, config.cmd()))?;
+    match argv.first() {
+        Some(program) if program.starts_with('/') => Some(program.clone()),
+        _ => started_program(config, tree).map(|(_, path)| path),
+    }
+}
+
 /// dpkg's view of an image: installed packages and which package owns which path.
 #[derive(Debug, Default)]
 pub struct Packages {
@@ -296,6 +315,9 @@ pub fn filesystem(
     packages: Option<(&Packages, &Packages)>,
 ) -> Result<Check> {
     let ignored = globs(IGNORED)?;
+    if expect.base_replaced {
+        return Ok(replaced_base(original, candidate, expect, &ignored));
+    }
     let database = globs(PACKAGE_DATABASE)?;
     let generated = globs(MAINTAINER_SCRIPT_OUTPUT)?;
     let mut failures = Vec::new();
@@ -411,6 +433,109 @@ pub fn filesystem(
         failures.push(format!("… and {more} more"));
     }
     Ok(Check::new("filesystem", failures, notes))
+}
+
+/// The path `path` (relative, no leading `/`) reaches in `tree`, symbolic links in every
+/// component followed as the kernel would (absolute targets from the root, `..` stopping
+/// there); `None` past 40 links.
+fn resolve(tree: &Tree, path: &str) -> Option<String> {
+    let mut pending: Vec<String> = path
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .rev()
+        .map(str::to_string)
+        .collect();
+    let mut resolved: Vec<String> = Vec::new();
+    let mut links = 0;
+    while let Some(part) = pending.pop() {
+        if part == ".." {
+            resolved.pop();
+            continue;
+        }
+        resolved.push(part);
+        if let Some(NodeKind::Symlink { target }) = tree.get(&resolved.join("/")).map(|n| &n.kind) {
+            links += 1;
+            if links > 40 {
+                return None;
+            }
+            resolved.pop();
+            if target.starts_with('/') {
+                resolved.clear();
+            }
+            pending.extend(
+                target
+                    .split('/')
+                    .filter(|c| !c.is_empty() && *c != ".")
+                    .rev()
+                    .map(str::to_string),
+            );
+        }
+    }
+    Some(resolved.join("/"))
+}
+
+/// The file-system check after PL502: every regular file of the candidate that the
+/// original has too (through its links) must be the same, except the started program.
+fn replaced_base(
+    original: &Tree,
+    candidate: &Tree,
+    expect: &Expectations,
+    ignored: &GlobSet,
+) -> Check {
+    let program = expect
+        .program
+        .as_deref()
+        .and_then(|p| resolve(original, p.trim_start_matches('/')));
+    let mut failures = Vec::new();
+    let mut notes = Vec::new();
+    let mut compared = 0usize;
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    for (path, node) in candidate {
+        let NodeKind::File { digest } = &node.kind else {
+            continue;
+        };
+        if ignored.is_match(path) {
+            continue;
+        }
+        let Some(there) = resolve(original, path) else {
+            continue;
+        };
+        let Some(old) = original.get(&there) else {
+            continue;
+        };
+        reached.insert(there.clone());
+        let NodeKind::File { digest: old_digest } = &old.kind else {
+            failures.push(format!("/{path} is a file, the original's is not"));
+            continue;
+        };
+        compared += 1;
+        if old_digest == digest && old.mode == node.mode {
+            continue;
+        }
+        if program.as_deref() == Some(there.as_str()) {
+            notes.push(format!(
+                "/{path}, the program the image starts, was rebuilt (the smoke run compares it)"
+            ));
+            continue;
+        }
+        failures.push(format!("/{path} is different"));
+    }
+    let left = original
+        .iter()
+        .filter(|(p, n)| matches!(n.kind, NodeKind::File { .. }) && !reached.contains(*p))
+        .count();
+    notes.push(format!(
+        "runs from scratch: {} compared with the original, {} of the original (its \
+         distribution and packages) not in the image",
+        crate::printer::plural(compared, "file"),
+        crate::printer::plural(left, "file")
+    ));
+    if failures.len() > 20 {
+        let more = failures.len() - 20;
+        failures.truncate(20);
+        failures.push(format!("… and {more} more"));
+    }
+    Check::new("filesystem", failures, notes)
 }
 
 /// What a smoke run of one image showed.
@@ -824,5 +949,74 @@ mod tests {
             check.details,
             ["/usr/bin/gcc is missing", "/usr/local/bin/app is missing"]
         );
+    }
+
+    #[test]
+    fn a_replaced_base_compares_the_candidates_files_through_the_originals_links() {
+        use plimsoll_engine::analyze::Node;
+        use plimsoll_engine::digest::Digest;
+        let node = |kind| Node {
+            kind,
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+            size: 1,
+        };
+        let file = |c: &[u8]| {
+            node(NodeKind::File {
+                digest: Digest::of(c),
+            })
+        };
+        let link = |t: &str| {
+            node(NodeKind::Symlink {
+                target: t.to_string(),
+            })
+        };
+        let mut a = Tree::new();
+        a.insert("lib".into(), link("usr/lib"));
+        a.insert("lib64".into(), link("usr/lib64"));
+        a.insert(
+            "usr/lib64/ld.so".into(),
+            link("/lib/x86_64-linux-gnu/ld.so"),
+        );
+        a.insert("usr/lib/x86_64-linux-gnu/ld.so".into(), file(b"loader"));
+        a.insert("usr/lib/x86_64-linux-gnu/libc.so.6".into(), file(b"libc"));
+        a.insert("usr/local/bin/app".into(), file(b"dynamic app"));
+        a.insert("usr/bin/vim".into(), file(b"vim"));
+        a.insert("etc/app.conf".into(), file(b"conf"));
+        let mut b = Tree::new();
+        b.insert("lib64".into(), node(NodeKind::Dir));
+        b.insert("lib64/ld.so".into(), file(b"loader"));
+        b.insert("usr/lib/x86_64-linux-gnu/libc.so.6".into(), file(b"libc"));
+        b.insert("usr/local/bin/app".into(), file(b"static app"));
+        b.insert("etc/app.conf".into(), file(b"conf"));
+        let expect = Expectations {
+            base_replaced: true,
+            split: true,
+            program: Some("/usr/local/bin/app".into()),
+            ..Expectations::default()
+        };
+        let none = globs(Vec::<String>::new()).unwrap();
+        let check = filesystem(&a, &b, &expect, &none, None).unwrap();
+        assert!(check.passed, "{check:?}");
+        assert_eq!(
+            check.details,
+            [
+                "/usr/local/bin/app, the program the image starts, was rebuilt (the smoke run compares it)",
+                "runs from scratch: 4 files compared with the original, 1 file of the original (its distribution and packages) not in the image"
+            ]
+        );
+        // Anything else that differs fails.
+        b.insert("etc/app.conf".into(), file(b"changed"));
+        let check = filesystem(&a, &b, &expect, &none, None).unwrap();
+        assert_eq!(check.details, ["/etc/app.conf is different"]);
+        // Without the program named, a rebuilt program is a difference too.
+        b.insert("etc/app.conf".into(), file(b"conf"));
+        let unnamed = Expectations {
+            program: None,
+            ..expect
+        };
+        let check = filesystem(&a, &b, &unnamed, &none, None).unwrap();
+        assert_eq!(check.details, ["/usr/local/bin/app is different"]);
     }
 }

@@ -1,5 +1,6 @@
 //! Shared knowledge rules draw on: package managers, secret-looking names and files.
 
+pub mod build;
 pub mod copy;
 pub mod edits;
 pub mod packages;

@@ -255,3 +255,145 @@ fn quiet_when_the_build_dependencies_are_removed_in_the_same_run() {
                 && make -C /src install \\\n    && apk del .build-deps\nCMD [\"app\"]\n";
     assert!(run("PL501", text).is_empty());
 }
+
+/// Checks `text` with PL502 and the built image's facts about `/out/tool`.
+fn pl502_with_libraries(text: &str, libraries: Option<Vec<crate::LinkedFile>>) -> Vec<Diagnostic> {
+    let file = Dockerfile::parse(text);
+    let mut settings = crate::Settings::with_selection(Selection {
+        select: vec!["PL502".to_string()],
+        ..Selection::default()
+    });
+    if let Some(libraries) = libraries {
+        settings
+            .options
+            .shared_libraries
+            .insert("/out/tool".into(), libraries);
+    }
+    crate::check_with(&file, None, &settings)
+}
+
+const C_RUNTIME: &str = "FROM debian:12 AS builder\nRUN apt-get update && apt-get install -y gcc make\n\
+                         COPY . /src\nRUN make -C /src && cp /src/tool /out/tool\n\n\
+                         FROM debian:12\nCOPY --from=builder /out/tool /usr/bin/tool\n\
+                         CMD [\"tool\", \"--serve\"]\n";
+
+#[test]
+fn a_c_program_moves_to_scratch_only_with_the_built_images_facts() {
+    // From the text alone nothing says what a C program loads.
+    assert!(pl502_with_libraries(C_RUNTIME, None).is_empty());
+    let linked = |source: &str, dest: &str| crate::LinkedFile {
+        source: source.into(),
+        dest: dest.into(),
+    };
+    let found = pl502_with_libraries(
+        C_RUNTIME,
+        Some(vec![
+            linked(
+                "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+                "/lib64/ld-linux-x86-64.so.2",
+            ),
+            linked(
+                "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13",
+                "/usr/lib/x86_64-linux-gnu/libz.so.1",
+            ),
+            linked(
+                "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                "/usr/lib/x86_64-linux-gnu/libc.so.6",
+            ),
+        ]),
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let out = fix::apply(C_RUNTIME, &found, Applicability::Unsafe).0;
+    assert!(
+        out.ends_with(
+            "FROM scratch\nCOPY --from=builder /out/tool /usr/bin/tool\n\
+             COPY --from=builder /usr/lib/x86_64-linux-gnu/libz.so.1.2.13 /usr/lib/x86_64-linux-gnu/libz.so.1\n\
+             COPY --from=builder /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 /lib64/\n\
+             COPY --from=builder /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/\n\
+             CMD [\"tool\", \"--serve\"]\n"
+        ),
+        "{out}"
+    );
+    // A static program needs nothing more.
+    let found = pl502_with_libraries(C_RUNTIME, Some(Vec::new()));
+    let out = fix::apply(C_RUNTIME, &found, Applicability::Unsafe).0;
+    assert!(
+        out.ends_with(
+            "FROM scratch\nCOPY --from=builder /out/tool /usr/bin/tool\nCMD [\"tool\", \"--serve\"]\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_go_program_built_with_cgo_on_purpose_is_left_to_the_facts() {
+    let text = "FROM golang:1.23 AS builder\nWORKDIR /src\nCOPY . .\n\
+                RUN CGO_ENABLED=1 go build -o /out/tool .\n\n\
+                FROM debian:12\nCOPY --from=builder /out/tool /usr/local/bin/tool\n\
+                ENTRYPOINT [\"/usr/local/bin/tool\"]\n";
+    assert!(pl502_with_libraries(text, None).is_empty());
+    assert_eq!(pl502_with_libraries(text, Some(Vec::new())).len(), 1);
+    // Already static through ENV: scratch without a rebuild.
+    let text = text.replace(
+        "RUN CGO_ENABLED=1 go build",
+        "ENV CGO_ENABLED=0\nRUN go build",
+    );
+    let found = pl502_with_libraries(&text, None);
+    assert_eq!(found.len(), 1);
+    let out = fix::apply(&text, &found, Applicability::Unsafe).0;
+    assert_eq!(out.matches("CGO_ENABLED").count(), 1, "{out}");
+    assert!(out.contains("\nFROM scratch\n"), "{out}");
+}
+
+#[test]
+fn quiet_where_the_runtime_stage_needs_its_distribution() {
+    let go = "FROM golang:1.23 AS builder\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/tool .\n\n";
+    for runtime in [
+        // Already minimal, or a stage as base.
+        "FROM scratch\nCOPY --from=builder /out/tool /tool\nENTRYPOINT [\"/tool\"]\n",
+        "FROM builder\nENTRYPOINT [\"/out/tool\"]\n",
+        "FROM gcr.io/distroless/static\nCOPY --from=builder /out/tool /tool\nENTRYPOINT [\"/tool\"]\n",
+        // A shell-form command needs /bin/sh; so does a shell-form health check.
+        "FROM debian:12\nCOPY --from=builder /out/tool /tool\nENTRYPOINT /tool\n",
+        "FROM debian:12\nCOPY --from=builder /out/tool /tool\nHEALTHCHECK CMD /tool ping\nENTRYPOINT [\"/tool\"]\n",
+        // A RUN that is more than package installs, a user by name, a named --chown.
+        "FROM debian:12\nRUN useradd app\nCOPY --from=builder /out/tool /tool\nENTRYPOINT [\"/tool\"]\n",
+        "FROM debian:12\nCOPY --from=builder /out/tool /tool\nUSER app\nENTRYPOINT [\"/tool\"]\n",
+        "FROM debian:12\nCOPY --from=builder --chown=app /out/tool /tool\nENTRYPOINT [\"/tool\"]\n",
+        // The program does not come from the build, or the stage starts something else.
+        "FROM debian:12\nCOPY tool /tool\nENTRYPOINT [\"/tool\"]\n",
+        "FROM debian:12\nCOPY --from=builder /out/tool /tool\nENTRYPOINT [\"/usr/bin/python3\"]\n",
+        "FROM debian:12\nCOPY --from=builder /out/tool /tool\n",
+        "FROM debian:12\nCOPY --from=builder /out/$NAME /tool\nENTRYPOINT [\"/tool\"]\n",
+    ] {
+        let text = format!("{go}{runtime}");
+        assert!(run("PL502", &text).is_empty(), "{text}");
+    }
+    // A single stage is PL501's.
+    assert!(
+        run(
+            "PL502",
+            "FROM debian:12\nCOPY tool /tool\nENTRYPOINT [\"/tool\"]\n"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn data_files_come_only_from_a_stage_that_has_them() {
+    let text = "FROM golang:1.23 AS builder\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/tool .\n\n\
+                FROM debian:12\nRUN apt-get update && apt-get install -y tzdata\n\
+                COPY --from=builder /out/tool /tool\nENTRYPOINT [\"/tool\"]\n";
+    let found = run("PL502", text);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].fix.is_none(), "{found:#?}");
+    let text = text.replace(
+        "WORKDIR /src\n",
+        "RUN apt-get update && apt-get install -y tzdata\nWORKDIR /src\n",
+    );
+    let out = fixed("PL502", &text).unwrap();
+    assert!(
+        out.contains("COPY --from=builder /usr/share/zoneinfo /usr/share/zoneinfo\n"),
+        "{out}"
+    );
+}
