@@ -10,6 +10,7 @@
 
 mod candidate;
 mod images;
+mod linkage;
 mod report;
 mod verify;
 
