@@ -35,13 +35,6 @@ const EM_RISCV: u16 = 243;
 /// the way the dynamic loader finds them. `Ok(None)`: not an ELF executable (a script, a
 /// missing file), or a library that cannot be found (then nobody can name what to copy).
 /// `Ok(Some(vec![]))`: statically linked.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "optimize's flow calls it once the runtime stage lands"
-    )
-)]
 pub fn shared_libraries(view: &View, program: &str) -> io::Result<Option<Vec<LinkedFile>>> {
     let Some((real, bytes)) = read_regular(view, program)? else {
         return Ok(None);

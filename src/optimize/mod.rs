@@ -337,6 +337,25 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     if let Some((name, path)) = verify::started_program(&reference.config, &reference.tree) {
         informed.options.resolved_programs.insert(name, path);
     }
+    // And what that program loads at start, which PL502 copies into a runtime stage
+    // without a distribution.
+    if let Some(program) = &reference.program {
+        let layers = before
+            .image
+            .layers
+            .iter()
+            .map(|l| plimsoll_engine::layer::unpacked_layer(&store, syscall.as_ref(), l))
+            .collect::<Result<Vec<_>, _>>()?;
+        let view = plimsoll_engine::fs::View::new(layers, syscall.as_ref());
+        if let Some(files) = linkage::shared_libraries(&view, program)
+            .with_context(|| format!("cannot read {program} in the original image"))?
+        {
+            informed
+                .options
+                .shared_libraries
+                .insert(program.clone(), files);
+        }
+    }
     let lint = |text: &str| linter.diagnostics(text, Some(&dockerfile), &informed);
     let full = rewrite(&original, args.level, &Enabled::All, &lint);
 

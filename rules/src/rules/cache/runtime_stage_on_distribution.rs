@@ -142,6 +142,8 @@ struct ProgramCopy<'a> {
     source_stage: &'a Stage,
     /// The program's path in the source stage.
     source: String,
+    /// Its path in this stage.
+    target: String,
 }
 
 impl Rule for RuntimeStageOnDistribution {
@@ -348,6 +350,7 @@ fn program_copy<'a>(
                 from,
                 source_stage,
                 source: normalize(text),
+                target,
             })
         })
     })
@@ -392,14 +395,22 @@ fn needs<'a>(
             Some("0") => Some(Needs::Nothing),
             // The author asked for cgo: what the program loads is known only from the
             // built image.
-            Some(_) => libraries
-                .get(&copied.source)
-                .map(|files| library_needs(files)),
+            Some(_) => facts(copied, libraries),
             None => Some(Needs::StaticRebuild(instruction)),
         };
     }
+    facts(copied, libraries)
+}
+
+/// What the built image showed about the program: looked up where the image has it (the
+/// copy's destination) or, for a file the caller looked up in the source stage, there.
+fn facts<'a>(
+    copied: &ProgramCopy<'_>,
+    libraries: &'a BTreeMap<String, Vec<LinkedFile>>,
+) -> Option<Needs<'a>> {
     libraries
-        .get(&copied.source)
+        .get(&copied.target)
+        .or_else(|| libraries.get(&copied.source))
         .map(|files| library_needs(files))
 }
 
