@@ -222,7 +222,7 @@ mod tests {
             .split_once("\nFROM scratch\n")
             .unwrap_or_else(|| panic!("no scratch stage:\n{}", candidate.text));
         assert!(
-            builder.contains("ENV CGO_ENABLED=0\nRUN go build"),
+            builder.contains("ENV CGO_ENABLED=0 GOFLAGS=-ldflags=-s\nRUN go build"),
             "{builder}"
         );
         assert!(

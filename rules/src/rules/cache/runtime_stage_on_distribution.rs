@@ -48,7 +48,7 @@ declare_rule! {
     /// FROM golang:1.23 AS builder
     /// WORKDIR /src
     /// COPY . .
-    /// ENV CGO_ENABLED=0
+    /// ENV CGO_ENABLED=0 GOFLAGS=-ldflags=-s
     /// RUN go build -o /out/server ./cmd/server
     ///
     /// FROM scratch
@@ -63,7 +63,11 @@ declare_rule! {
     /// message names the packages that go), and copies from the program's stage:
     /// - for a Go program, nothing more: `ENV CGO_ENABLED=0` goes before the RUN that
     ///   builds it, so the program is linked statically (a program that needs cgo then
-    ///   fails to build, which `optimize` reports and undoes);
+    ///   fails to build, which `optimize` reports and undoes), with `GOFLAGS=-ldflags=-s`
+    ///   unless the stage sets `GOFLAGS` itself: the linker leaves out the symbol table
+    ///   and the DWARF debugging data, a third of the file, which the program never reads
+    ///   (panics and profiles use Go's own tables; an `-ldflags` on the command line still
+    ///   wins);
     /// - otherwise the dynamic loader and every shared library the built program loads,
     ///   each where the loader looks for it (`/etc/ld.so.cache` too when a library is
     ///   found only through `/etc/ld.so.conf`);
@@ -128,8 +132,9 @@ const PACKAGE_MANAGERS: &[&str] = &["apt-get", "apt", "apk", "dnf", "yum", "micr
 enum Needs<'a> {
     /// Statically linked already.
     Nothing,
-    /// A Go program built with cgo: it is rebuilt without (the ENV goes before this RUN).
-    StaticRebuild(&'a Instruction),
+    /// A Go program built with cgo: it is rebuilt without (the ENV goes before this RUN),
+    /// and without its symbol table when the stage sets no `GOFLAGS` of its own.
+    StaticRebuild { run: &'a Instruction, strip: bool },
     /// The loader and libraries the built image showed.
     Libraries(&'a [LinkedFile]),
 }
@@ -210,7 +215,7 @@ impl Rule for RuntimeStageOnDistribution {
         };
         let kind = match needs {
             Needs::Nothing => "a statically linked program".to_string(),
-            Needs::StaticRebuild(_) => "a Go program".to_string(),
+            Needs::StaticRebuild { .. } => "a Go program".to_string(),
             Needs::Libraries(files) => format!(
                 "a program that loads {} file{} besides itself",
                 files.len(),
@@ -396,7 +401,14 @@ fn needs<'a>(
             // The author asked for cgo: what the program loads is known only from the
             // built image.
             Some(_) => facts(copied, libraries),
-            None => Some(Needs::StaticRebuild(instruction)),
+            None => Some(Needs::StaticRebuild {
+                run: instruction,
+                strip: !env.contains_key("GOFLAGS")
+                    && !instruction
+                        .commands()
+                        .flat_map(|c| c.assignments.iter())
+                        .any(|w| w.text.starts_with("GOFLAGS=")),
+            }),
         };
     }
     facts(copied, libraries)
@@ -524,7 +536,7 @@ fn fix(
     let mut message = String::from("Run from `scratch`");
     match needs {
         Needs::Nothing => {}
-        Needs::StaticRebuild(run) => {
+        Needs::StaticRebuild { run, strip } => {
             let keyword = if file
                 .text
                 .get(run.keyword_span.start..run.keyword_span.end)
@@ -534,11 +546,16 @@ fn fix(
             } else {
                 "ENV"
             };
+            let flags = if *strip { " GOFLAGS=-ldflags=-s" } else { "" };
             edits.push(Edit::insert(
                 run.span.start,
-                format!("{keyword} CGO_ENABLED=0{newline}"),
+                format!("{keyword} CGO_ENABLED=0{flags}{newline}"),
             ));
-            message.push_str(", the Go program linked statically (CGO_ENABLED=0)");
+            message.push_str(if *strip {
+                ", the Go program linked statically and without its symbol table"
+            } else {
+                ", the Go program linked statically (CGO_ENABLED=0)"
+            });
         }
         Needs::Libraries(files) => {
             message.push_str(&format!(
