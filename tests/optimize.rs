@@ -506,3 +506,123 @@ fn nothing_to_optimize_builds_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to optimize"));
     assert!(!dir.path().join("no-store-needed").exists());
 }
+
+/// A BusyBox root with the host's glibc laid out as merged-/usr Debian has it (`/lib` and
+/// `/lib64` links into `/usr`): a base where a dynamically linked program runs.
+fn glibc_root(into: &Path) -> std::path::PathBuf {
+    let root = into.join("glibc-root");
+    let copy = Command::new("cp")
+        .arg("-a")
+        .arg(busybox())
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let multiarch = root.join("usr/lib/x86_64-linux-gnu");
+    std::fs::create_dir_all(&multiarch).unwrap();
+    for name in ["libc.so.6", "ld-linux-x86-64.so.2"] {
+        std::fs::copy(
+            Path::new("/usr/lib/x86_64-linux-gnu").join(name),
+            multiarch.join(name),
+        )
+        .unwrap();
+    }
+    std::fs::create_dir_all(root.join("usr/lib64")).unwrap();
+    std::os::unix::fs::symlink(
+        "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+        root.join("usr/lib64/ld-linux-x86-64.so.2"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("usr/lib", root.join("lib")).unwrap();
+    std::os::unix::fs::symlink("usr/lib64", root.join("lib64")).unwrap();
+    root
+}
+
+/// The whole way to scratch for a dynamically linked program on a distribution base:
+/// PL501 splits the build, the built original shows the program's loader and libc, PL502
+/// runs it from scratch with exactly those, and the smoke run passes there. (Stand-ins: the
+/// "build" copies the host's dynamically linked `echo`; apt-get and make are scripts.)
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[test]
+fn a_dynamic_program_runs_from_scratch_with_the_libraries_it_loads() {
+    if !enabled() {
+        return;
+    }
+    let dockerfile = "\
+FROM debian:12-slim
+COPY tools/ /usr/local/bin/
+RUN apt-get update && apt-get install -y make gcc
+COPY . /src
+RUN cd /src && make
+RUN cd /src && make install
+CMD greet hello from scratch
+";
+    let make = "#!/bin/sh\nif [ \"$1\" = install ]; then cp greet /usr/local/bin/; \
+                else cp echo.bin greet; fi\n";
+    let echo = std::fs::read("/usr/bin/echo").unwrap();
+    let dir = project(&[
+        ("Dockerfile", dockerfile),
+        ("tools/apt-get", "#!/bin/sh\nexit 0\n"),
+        ("tools/make", make),
+    ]);
+    std::fs::write(dir.path().join("echo.bin"), echo).unwrap();
+    for tool in ["tools/apt-get", "tools/make", "echo.bin"] {
+        Command::new("chmod")
+            .arg("755")
+            .arg(dir.path().join(tool))
+            .status()
+            .unwrap();
+    }
+    let store = tempfile::tempdir().unwrap();
+    let base = format!(
+        "debian:12-slim=rootfs:{}",
+        glibc_root(store.path()).display()
+    );
+    let (code, stdout, stderr) = optimize(
+        dir.path(),
+        &store.path().join("store"),
+        &[
+            "--base",
+            &base,
+            "--level",
+            "aggressive",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["verified"], true, "{report:#}\n{stderr}");
+    for code in ["PL501", "PL502"] {
+        let t = transformation(&report, code);
+        assert!(t["dropped"].is_null(), "{t:#}\n{stderr}");
+    }
+    let diff = report["diff"].as_str().unwrap();
+    assert!(diff.contains("+FROM scratch"), "{diff}");
+    assert!(
+        diff.contains(
+            "+COPY --from=builder /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 /lib64/"
+        ),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "+COPY --from=builder /usr/lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/"
+        ),
+        "{diff}"
+    );
+    let checks = report["checks"].as_array().unwrap();
+    let smoke = checks.iter().find(|c| c["name"] == "smoke").unwrap();
+    assert_eq!(smoke["passed"], true, "{smoke:#}");
+    let fs = checks.iter().find(|c| c["name"] == "filesystem").unwrap();
+    assert!(
+        fs["details"].to_string().contains("runs from scratch"),
+        "{fs:#}"
+    );
+    // Only the program, the loader and libc: no BusyBox, no stand-in tools.
+    assert!(
+        report["after"]["uncompressed_bytes"].as_u64().unwrap() < 4_000_000,
+        "{report:#}"
+    );
+}

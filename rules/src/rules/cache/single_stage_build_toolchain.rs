@@ -73,6 +73,9 @@ declare_rule! {
     ///   installed in the WORKDIR), the same base with its runtime packages again and the
     ///   whole WORKDIR, `node_modules` included.
     ///
+    /// A runtime stage on the file's own base that only runs a self-contained program is
+    /// PL502's next step: `scratch`, with the program's libraries when it needs any.
+    ///
     /// There is no fix when the program cannot be traced to the build (an interpreter from
     /// a package, a name nothing installs, a `cd` into a variable), when it is started
     /// through `sh -c`, when a USER or SHELL comes before the split, when anything but
