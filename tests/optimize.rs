@@ -376,9 +376,20 @@ fn a_failing_original_is_reported_and_nothing_is_written() {
 /// Plimsoll verifies and measures the images it exported.
 #[test]
 fn buildah_builds_and_plimsoll_verifies() {
-    if !enabled() {
-        return;
+    if enabled() {
+        external_engine_builds_and_plimsoll_verifies("buildah");
     }
+}
+
+/// `--engine podman`, the same way.
+#[test]
+fn podman_builds_and_plimsoll_verifies() {
+    if enabled() {
+        external_engine_builds_and_plimsoll_verifies("podman");
+    }
+}
+
+fn external_engine_builds_and_plimsoll_verifies(engine: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new("bash")
         .arg("-c")
@@ -393,7 +404,7 @@ fn buildah_builds_and_plimsoll_verifies() {
     let store = tempfile::tempdir().unwrap();
     let out = plimsoll(dir.path())
         .arg("optimize")
-        .args(["--engine", "buildah", "--format", "json", "--timeout", "2"])
+        .args(["--engine", engine, "--format", "json", "--timeout", "2"])
         .args(["--level", "aggressive"])
         .args(["--base", &format!("busybox=oci:{layout}:base")])
         .arg("--root")
@@ -473,9 +484,15 @@ fn usage_errors_are_one_line() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // No Docker daemon on these machines (and maybe no client): said before anything else.
     let (code, stderr) = run(&["--engine", "docker", "."]);
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("not implemented"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: --engine docker: the Docker daemon does not answer")
+            || stderr.starts_with("error: --engine docker: docker is not installed"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     let (code, stderr) = run(&["--smoke", "sh -c 'oops", "."]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("unclosed quote"), "{stderr}");
@@ -625,4 +642,68 @@ CMD greet hello from scratch
         report["after"]["uncompressed_bytes"].as_u64().unwrap() < 4_000_000,
         "{report:#}"
     );
+}
+
+/// A multi-stage file already written by hand, whose runtime stage only the built image
+/// can judge: the text alone offers no fix, so `aggressive` builds the original first and
+/// PL502 then moves the stage to scratch with what the program loads.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[test]
+fn aggressive_builds_first_when_only_the_image_can_tell() {
+    if !enabled() {
+        return;
+    }
+    let dockerfile = "\
+FROM debian:12-slim AS build
+COPY greet.bin /out/greet
+
+FROM debian:12-slim
+COPY --from=build /out/greet /usr/local/bin/greet
+USER 65532:65532
+CMD [\"greet\", \"built first\"]
+";
+    let dir = project(&[("Dockerfile", dockerfile)]);
+    std::fs::write(
+        dir.path().join("greet.bin"),
+        std::fs::read("/usr/bin/echo").unwrap(),
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("755")
+        .arg(dir.path().join("greet.bin"))
+        .status()
+        .unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let base = format!(
+        "debian:12-slim=rootfs:{}",
+        glibc_root(store.path()).display()
+    );
+    let (code, stdout, stderr) = optimize(
+        dir.path(),
+        &store.path().join("store"),
+        &[
+            "--base",
+            &base,
+            "--level",
+            "aggressive",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    assert_eq!(report["verified"], true, "{report:#}\n{stderr}");
+    let moved = transformation(&report, "PL502");
+    assert!(moved["dropped"].is_null(), "{moved:#}\n{stderr}");
+    assert!(report["diff"].as_str().unwrap().contains("+FROM scratch"));
+    // At a lower level nothing is built.
+    let (code, _, stderr) = optimize(
+        dir.path(),
+        &store.path().join("store"),
+        &["--base", &base, "--level", "standard", "."],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("nothing to optimize"), "{stderr}");
 }

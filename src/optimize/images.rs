@@ -1,5 +1,6 @@
-//! Building the original and the candidate with the built-in engine: one store, so the two
-//! builds share the base image and every cached step.
+//! Building the original and the candidate: with the built-in engine in one store, so the
+//! two builds share the base image and every cached step, or with buildah, podman or
+//! docker, whose images are exported into that store.
 
 use plimsoll_engine::analyze::{Analysis, analyze};
 use plimsoll_engine::build::{BuildError, BuildOptions, Builder, Event, Progress};
@@ -9,7 +10,7 @@ use plimsoll_engine::source::Resolver;
 use plimsoll_engine::store::Store;
 use plimsoll_engine::syscall::Syscall;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// An image built from one version of the Dockerfile.
@@ -37,17 +38,167 @@ impl Built {
     }
 }
 
-/// Who builds: Plimsoll's engine, or buildah (whose images are then exported to an OCI
-/// layout and verified with Plimsoll's runtime, like the built-in engine's).
+/// Who builds: Plimsoll's engine, or the user's own (whose images are then exported and
+/// verified with Plimsoll's runtime, like the built-in engine's).
 pub enum Backend {
     Builtin,
-    Buildah {
-        /// Dockerfiles and exported layouts.
+    Tool {
+        tool: Tool,
+        /// Dockerfiles and exported images.
         work: tempfile::TempDir,
-        /// `--base NAME=REF`, pulled into buildah's storage and tagged NAME once.
+        /// `--base NAME=REF`, imported into the tool's storage and tagged NAME once.
         bases: Vec<String>,
-        pulled: std::cell::Cell<bool>,
+        imported: std::cell::Cell<bool>,
     },
+}
+
+/// An image builder installed on the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// `buildah bud --isolation chroot --layers`, exported with `buildah push oci:…`.
+    Buildah,
+    /// `podman build --isolation chroot --layers`, exported with `podman push oci:…`.
+    Podman,
+    /// `docker buildx build --load` (BuildKit), exported with `docker save`.
+    Docker,
+}
+
+impl Tool {
+    pub fn program(self) -> &'static str {
+        match self {
+            Tool::Buildah => "buildah",
+            Tool::Podman => "podman",
+            Tool::Docker => "docker",
+        }
+    }
+
+    /// Runs the tool; its standard output, or the end of its standard error as the error.
+    fn run(self, args: &[&str]) -> Result<String, BuildError> {
+        let mut command = std::process::Command::new(self.program());
+        command.args(args).stdin(std::process::Stdio::null());
+        if self != Tool::Docker {
+            // No OCI runtime needed: RUN steps in a chroot, like the tests here.
+            command.env("BUILDAH_ISOLATION", "chroot");
+        }
+        let out = command
+            .output()
+            .map_err(|e| BuildError::Invalid(format!("cannot run {}: {e}", self.program())))?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(BuildError::Invalid(format!(
+                "{} {} failed ({}):\n{}",
+                self.program(),
+                args.first().copied().unwrap_or(""),
+                out.status,
+                tail.join("\n")
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Makes `reference` (`oci:DIR[:TAG]` or `docker-archive:FILE`) available to the
+    /// tool's builds as `name`.
+    fn import_base(self, name: &str, reference: &str, work: &Path) -> Result<(), BuildError> {
+        let id = match self {
+            Tool::Buildah | Tool::Podman => {
+                let out = self.run(&["pull", "--quiet", reference])?;
+                out.lines().last().unwrap_or("").trim().to_string()
+            }
+            Tool::Docker => {
+                // `docker load` reads archives: an OCI layout is packed into one first
+                // (Docker 25 and later load OCI archives).
+                let archive = match reference.strip_prefix("docker-archive:") {
+                    Some(file) => PathBuf::from(file),
+                    None => {
+                        let dir = reference.trim_start_matches("oci:");
+                        let dir = dir.rsplit_once(':').map_or(dir, |(d, _)| d);
+                        let archive =
+                            work.join(format!("base-{}.tar", name.replace([':', '/'], "-")));
+                        pack(Path::new(dir), &archive)?;
+                        archive
+                    }
+                };
+                let out = self.run(&["load", "--quiet", "--input", &archive.to_string_lossy()])?;
+                // "Loaded image: NAME:TAG" or "Loaded image ID: sha256:…".
+                out.lines()
+                    .rev()
+                    .find_map(|l| l.rsplit_once(": ").map(|(_, id)| id.trim().to_string()))
+                    .ok_or_else(|| {
+                        BuildError::Invalid(format!("docker load named no image for {reference}"))
+                    })?
+            }
+        };
+        self.run(&["tag", &id, name])?;
+        Ok(())
+    }
+
+    /// Builds `file` in `context` as `image`.
+    fn build(
+        self,
+        file: &str,
+        image: &str,
+        context: &str,
+        build_args: &[(String, String)],
+        network: Network,
+    ) -> Result<(), BuildError> {
+        let network = match network {
+            Network::None => "none",
+            _ => "host",
+        };
+        let mut args: Vec<String> = match self {
+            Tool::Buildah => vec!["bud".into(), "--isolation".into(), "chroot".into()],
+            Tool::Podman => vec!["build".into(), "--isolation".into(), "chroot".into()],
+            Tool::Docker => vec!["buildx".into(), "build".into(), "--load".into()],
+        };
+        if self != Tool::Docker {
+            args.push("--layers".into());
+        }
+        args.extend(
+            ["--quiet", "--network", network, "-f", file, "-t", image]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        for (k, v) in build_args {
+            args.push("--build-arg".into());
+            args.push(format!("{k}={v}"));
+        }
+        args.push(context.to_string());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run(&refs).map(drop)
+    }
+
+    /// Writes `image` where Plimsoll's store can read it; the location to resolve.
+    fn export(self, image: &str, work: &Path, name: &str) -> Result<String, BuildError> {
+        match self {
+            Tool::Buildah | Tool::Podman => {
+                let layout = work.join(name);
+                let _ = std::fs::remove_dir_all(&layout);
+                let location = format!("oci:{}:{name}", layout.display());
+                self.run(&["push", "--quiet", image, &location])?;
+                Ok(location)
+            }
+            Tool::Docker => {
+                let archive = work.join(format!("{name}.tar"));
+                self.run(&["save", "--output", &archive.to_string_lossy(), image])?;
+                Ok(format!("docker-archive:{}", archive.display()))
+            }
+        }
+    }
+}
+
+/// Packs the directory `dir` into the tar archive `archive`.
+fn pack(dir: &Path, archive: &Path) -> Result<(), BuildError> {
+    let io = |source| BuildError::Io {
+        path: archive.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::create(archive).map_err(io)?;
+    let mut builder = tar::Builder::new(file);
+    builder.append_dir_all(".", dir).map_err(io)?;
+    builder.into_inner().map_err(io)?;
+    Ok(())
 }
 
 pub struct Engine<'a> {
@@ -92,40 +243,18 @@ impl Progress for Steps {
     }
 }
 
-/// Runs a buildah command; its standard output, or the end of its standard error as the
-/// error.
-fn buildah(args: &[&str]) -> Result<String, BuildError> {
-    let out = std::process::Command::new("buildah")
-        .args(args)
-        .env("BUILDAH_ISOLATION", "chroot")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| BuildError::Invalid(format!("cannot run buildah: {e}")))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(BuildError::Invalid(format!(
-            "buildah {} failed ({}):\n{}",
-            args.first().copied().unwrap_or(""),
-            out.status,
-            tail.join("\n")
-        )));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 impl Engine<'_> {
     /// Builds `text` (a version of the Dockerfile) and tags it `tag`.
     pub fn build(&self, text: &str, tag: &str) -> Result<Built, BuildError> {
         match &self.backend {
             Backend::Builtin => self.build_builtin(text, tag),
-            Backend::Buildah {
+            Backend::Tool {
+                tool,
                 work,
                 bases,
-                pulled,
+                imported,
             } => {
-                if !pulled.get() {
+                if !imported.get() {
                     for base in bases {
                         let (name, reference) = base.split_once('=').ok_or_else(|| {
                             BuildError::Invalid(format!("--base {base}: expected NAME=REF"))
@@ -134,24 +263,24 @@ impl Engine<'_> {
                             || reference.starts_with("docker-archive:"))
                         {
                             return Err(BuildError::Invalid(format!(
-                                "--base {base}: buildah takes oci:DIR[:TAG] or \
-                                 docker-archive:FILE bases"
+                                "--base {base}: {} takes oci:DIR[:TAG] or \
+                                 docker-archive:FILE bases",
+                                tool.program()
                             )));
                         }
-                        let id = buildah(&["pull", "--quiet", reference])?;
-                        let id = id.lines().last().unwrap_or("").trim().to_string();
-                        buildah(&["tag", &id, name])?;
+                        tool.import_base(name, reference, work.path())?;
                     }
-                    pulled.set(true);
+                    imported.set(true);
                 }
-                self.build_buildah(work.path(), text, tag)
+                self.build_with(*tool, work.path(), text, tag)
             }
         }
     }
 
-    fn build_buildah(
+    fn build_with(
         &self,
-        work: &std::path::Path,
+        tool: Tool,
+        work: &Path,
         text: &str,
         tag: &str,
     ) -> Result<Built, BuildError> {
@@ -162,35 +291,16 @@ impl Engine<'_> {
             source,
         })?;
         let image = format!("localhost/{tag}");
-        let file_arg = file.to_string_lossy().into_owned();
-        let context = self.context.to_string_lossy().into_owned();
-        let mut args: Vec<String> = [
-            "bud",
-            "--isolation",
-            "chroot",
-            "--layers",
-            "--quiet",
-            "-f",
-            &file_arg,
-            "-t",
-            &image,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        for (k, v) in &self.build_args {
-            args.push("--build-arg".into());
-            args.push(format!("{k}={v}"));
-        }
-        args.push(context);
         let started = Instant::now();
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        buildah(&refs)?;
+        tool.build(
+            &file.to_string_lossy(),
+            &image,
+            &self.context.to_string_lossy(),
+            &self.build_args,
+            self.network,
+        )?;
         let seconds = started.elapsed().as_secs_f64();
-        let layout = work.join(&name);
-        let _ = std::fs::remove_dir_all(&layout);
-        let location = format!("oci:{}:{name}", layout.display());
-        buildah(&["push", "--quiet", &image, &location])?;
+        let location = tool.export(&image, work, &name)?;
         let image = self
             .resolver
             .resolve_location(&location, self.store)?

@@ -49,9 +49,10 @@ pub enum EngineChoice {
     /// buildah (bases must be oci: or docker-archive:); the images are verified with
     /// Plimsoll's runtime.
     Buildah,
-    /// podman (not available yet).
+    /// podman, like buildah.
     Podman,
-    /// docker buildx (not available yet).
+    /// docker buildx (BuildKit) through the Docker daemon, images read back with
+    /// `docker save` (untested: no Docker daemon where Plimsoll is developed).
     Docker,
 }
 
@@ -206,13 +207,40 @@ enum Tried {
     Unchanged,
 }
 
-pub fn run(args: OptimizeArgs) -> Result<Exit> {
-    if matches!(args.engine, EngineChoice::Podman | EngineChoice::Docker) {
-        bail!(
-            "--engine {}: not implemented yet (builtin and buildah are)",
-            format!("{:?}", args.engine).to_lowercase()
-        );
+/// The external builder `--engine` names, when it can be used here.
+fn external_tool(choice: EngineChoice) -> Result<Option<images::Tool>> {
+    let tool = match choice {
+        EngineChoice::Builtin => return Ok(None),
+        EngineChoice::Buildah => images::Tool::Buildah,
+        EngineChoice::Podman => images::Tool::Podman,
+        EngineChoice::Docker => images::Tool::Docker,
+    };
+    let program = tool.program();
+    if which(program).is_none() {
+        bail!("--engine {program}: {program} is not installed");
     }
+    if tool == images::Tool::Docker {
+        // Without a daemon every build would fail the same way: say it once, first.
+        let out = std::process::Command::new(program)
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .output()
+            .context("cannot run docker")?;
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            bail!(
+                "--engine docker: the Docker daemon does not answer: {}",
+                why.lines()
+                    .map(str::trim)
+                    .rfind(|l| !l.is_empty())
+                    .unwrap_or("no reason given")
+            );
+        }
+    }
+    Ok(Some(tool))
+}
+
+pub fn run(args: OptimizeArgs) -> Result<Exit> {
+    let tool = external_tool(args.engine)?;
     if !args.context.is_dir() {
         bail!(
             "{}: the build context is not a directory",
@@ -249,7 +277,10 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     let full = rewrite(&original, args.level, &Enabled::All, &lint);
     // Progress goes to standard error whatever the format: standard output is the report.
     let say = |text: String| eprintln!("{text}");
-    if full.codes.is_empty() {
+    // At `aggressive`, what the built original shows (the program's file and libraries)
+    // can make more fixes possible, so the original is built even when the text alone
+    // offers nothing.
+    if full.codes.is_empty() && args.level != Level::Aggressive {
         say(format!(
             "{}: nothing to optimize at level {:?}",
             dockerfile.display(),
@@ -266,18 +297,17 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     }
     let runner = Sandbox::new(syscall.as_ref());
     let resolver = resolver(&args.bases, false, &args.registry)?;
-    let backend = match args.engine {
-        EngineChoice::Buildah => {
-            if which("buildah").is_none() {
-                bail!("--engine buildah: buildah is not installed (apt-get install buildah)");
-            }
-            images::Backend::Buildah {
-                work: store.temp_dir("optimize-buildah-")?,
+    let backend = match tool {
+        None => images::Backend::Builtin,
+        Some(tool) => {
+            let program = tool.program();
+            images::Backend::Tool {
+                tool,
+                work: store.temp_dir(&format!("optimize-{program}-"))?,
                 bases: args.bases.clone(),
-                pulled: std::cell::Cell::new(false),
+                imported: std::cell::Cell::new(false),
             }
         }
-        _ => images::Backend::Builtin,
     };
     let engine = Engine {
         backend,
@@ -358,6 +388,14 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     }
     let lint = |text: &str| linter.diagnostics(text, Some(&dockerfile), &informed);
     let full = rewrite(&original, args.level, &Enabled::All, &lint);
+    if full.codes.is_empty() {
+        say(format!(
+            "{}: nothing to optimize at level {:?}, even with what the built image shows",
+            dockerfile.display(),
+            args.level
+        ));
+        return Ok(Exit::Clean);
+    }
 
     let try_candidate =
         |codes: &[&'static str], label: &str, previous: &str| -> Result<(String, Tried)> {
