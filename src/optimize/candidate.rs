@@ -15,7 +15,7 @@ pub enum Level {
     /// calls them unsafe: the build below verifies them.
     Standard,
     /// Every fix that is not display-only: also `--no-install-recommends`, cache-friendly
-    /// COPY order, a non-root USER and the multi-stage split.
+    /// COPY order, a non-root USER, the multi-stage split and a runtime stage on scratch.
     Aggressive,
 }
 

@@ -60,7 +60,8 @@ pub enum EngineChoice {
 #[command(
     after_help = "Levels: safe = the fixes `check --fix` applies; standard = also layer \
 merges and package-cache clean-up; aggressive = every fix that is not display-only \
-(--no-install-recommends, manifest-first COPY, USER, multi-stage split).\n\n\
+(--no-install-recommends, manifest-first COPY, USER, multi-stage split, a runtime stage \
+on scratch with only what the program loads).\n\n\
 Verification, with the original as the reference: the image configuration (ENTRYPOINT, CMD, \
 environment, WORKDIR, EXPOSE, VOLUME, STOPSIGNAL, USER unless one was added); every file of \
 the original's final file system, outside package caches, apt lists, logs and /tmp, must be \
