@@ -241,11 +241,7 @@ ENTRYPOINT [\"/usr/local/bin/echo\", \"hello from the artifact\"]
         ("tools/go", go),
         ("main.go", "package main\n"),
     ]);
-    Command::new("chmod")
-        .arg("755")
-        .arg(dir.path().join("tools/go"))
-        .status()
-        .unwrap();
+    executable(dir.path(), &["tools/go"]);
     let store = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = optimize(
         dir.path(),
@@ -299,13 +295,7 @@ CMD hello world
         ("tools/make", make),
         ("hello.in", "#!/bin/sh\necho \"hello, $1\"\n"),
     ]);
-    for tool in ["tools/apt-get", "tools/make"] {
-        Command::new("chmod")
-            .arg("755")
-            .arg(dir.path().join(tool))
-            .status()
-            .unwrap();
-    }
+    executable(dir.path(), &["tools/apt-get", "tools/make"]);
     let store = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = optimize(
         dir.path(),
@@ -555,6 +545,47 @@ fn glibc_root(into: &Path) -> std::path::PathBuf {
     root
 }
 
+/// A project with `files` and the host's dynamically linked `echo` as an executable
+/// `echo.bin`.
+fn project_with_echo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = project(files);
+    std::fs::write(
+        dir.path().join("echo.bin"),
+        std::fs::read("/usr/bin/echo").unwrap(),
+    )
+    .unwrap();
+    executable(dir.path(), &["echo.bin"]);
+    dir
+}
+
+fn executable(dir: &Path, paths: &[&str]) {
+    for path in paths {
+        let status = Command::new("chmod")
+            .arg("755")
+            .arg(dir.join(path))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+/// Optimize at `level` with `debian:12-slim` standing for [`glibc_root`], JSON report;
+/// the store and the root go under `scratch`.
+fn optimize_on_glibc(dir: &Path, scratch: &Path, level: &str) -> (i32, String, String) {
+    let root = scratch.join("glibc-root");
+    let root = if root.exists() {
+        root
+    } else {
+        glibc_root(scratch)
+    };
+    let base = format!("debian:12-slim=rootfs:{}", root.display());
+    optimize(
+        dir,
+        &scratch.join("store"),
+        &["--base", &base, "--level", level, "--format", "json", "."],
+    )
+}
+
 /// The whole way to scratch for a dynamically linked program on a distribution base:
 /// PL501 splits the build, the built original shows the program's loader and libc, PL502
 /// runs it from scratch with exactly those, and the smoke run passes there. (Stand-ins: the
@@ -576,38 +607,14 @@ CMD greet hello from scratch
 ";
     let make = "#!/bin/sh\nif [ \"$1\" = install ]; then cp greet /usr/local/bin/; \
                 else cp echo.bin greet; fi\n";
-    let echo = std::fs::read("/usr/bin/echo").unwrap();
-    let dir = project(&[
+    let dir = project_with_echo(&[
         ("Dockerfile", dockerfile),
         ("tools/apt-get", "#!/bin/sh\nexit 0\n"),
         ("tools/make", make),
     ]);
-    std::fs::write(dir.path().join("echo.bin"), echo).unwrap();
-    for tool in ["tools/apt-get", "tools/make", "echo.bin"] {
-        Command::new("chmod")
-            .arg("755")
-            .arg(dir.path().join(tool))
-            .status()
-            .unwrap();
-    }
+    executable(dir.path(), &["tools/apt-get", "tools/make"]);
     let store = tempfile::tempdir().unwrap();
-    let base = format!(
-        "debian:12-slim=rootfs:{}",
-        glibc_root(store.path()).display()
-    );
-    let (code, stdout, stderr) = optimize(
-        dir.path(),
-        &store.path().join("store"),
-        &[
-            "--base",
-            &base,
-            "--level",
-            "aggressive",
-            "--format",
-            "json",
-            ".",
-        ],
-    );
+    let (code, stdout, stderr) = optimize_on_glibc(dir.path(), store.path(), "aggressive");
     assert_eq!(code, 0, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["verified"], true, "{report:#}\n{stderr}");
@@ -655,42 +662,16 @@ fn aggressive_builds_first_when_only_the_image_can_tell() {
     }
     let dockerfile = "\
 FROM debian:12-slim AS build
-COPY greet.bin /out/greet
+COPY echo.bin /out/greet
 
 FROM debian:12-slim
 COPY --from=build /out/greet /usr/local/bin/greet
 USER 65532:65532
 CMD [\"greet\", \"built first\"]
 ";
-    let dir = project(&[("Dockerfile", dockerfile)]);
-    std::fs::write(
-        dir.path().join("greet.bin"),
-        std::fs::read("/usr/bin/echo").unwrap(),
-    )
-    .unwrap();
-    Command::new("chmod")
-        .arg("755")
-        .arg(dir.path().join("greet.bin"))
-        .status()
-        .unwrap();
+    let dir = project_with_echo(&[("Dockerfile", dockerfile)]);
     let store = tempfile::tempdir().unwrap();
-    let base = format!(
-        "debian:12-slim=rootfs:{}",
-        glibc_root(store.path()).display()
-    );
-    let (code, stdout, stderr) = optimize(
-        dir.path(),
-        &store.path().join("store"),
-        &[
-            "--base",
-            &base,
-            "--level",
-            "aggressive",
-            "--format",
-            "json",
-            ".",
-        ],
-    );
+    let (code, stdout, stderr) = optimize_on_glibc(dir.path(), store.path(), "aggressive");
     assert_eq!(code, 0, "{stderr}");
     let report: Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
@@ -699,11 +680,7 @@ CMD [\"greet\", \"built first\"]
     assert!(moved["dropped"].is_null(), "{moved:#}\n{stderr}");
     assert!(report["diff"].as_str().unwrap().contains("+FROM scratch"));
     // At a lower level nothing is built.
-    let (code, _, stderr) = optimize(
-        dir.path(),
-        &store.path().join("store"),
-        &["--base", &base, "--level", "standard", "."],
-    );
+    let (code, _, stderr) = optimize_on_glibc(dir.path(), store.path(), "standard");
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("nothing to optimize"), "{stderr}");
 }

@@ -228,20 +228,14 @@ pub fn started_program(config: &ImageConfig, tree: &Tree) -> Option<(String, Str
         .find_map(|e| e.strip_prefix("PATH=").map(str::to_string))
         .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
     for dir in path.split(':').filter(|d| d.starts_with('/')) {
-        let mut key = format!("{}/{name}", dir.trim_matches('/'));
-        key = key.trim_start_matches('/').to_string();
-        // A few links at most (`/usr/local/bin/app` → `../lib/app/app`).
-        for _ in 0..8 {
-            match tree.get(&key).map(|n| &n.kind) {
-                Some(NodeKind::Symlink { target }) => {
-                    let base = key.rsplit_once('/').map_or("", |(d, _)| d);
-                    let resolved =
-                        plimsoll_engine::fs::normalize_absolute(&format!("/{base}"), target);
-                    key = resolved.trim_start_matches('/').to_string();
-                }
-                Some(NodeKind::File { .. }) => return Some((name, format!("/{key}"))),
-                _ => break,
-            }
+        let key = format!("{}/{name}", dir.trim_matches('/'));
+        if let Some(found) = resolve(tree, key.trim_start_matches('/'))
+            && matches!(
+                tree.get(&found).map(|n| &n.kind),
+                Some(NodeKind::File { .. })
+            )
+        {
+            return Some((name, format!("/{found}")));
         }
     }
     None
@@ -436,42 +430,18 @@ pub fn filesystem(
 }
 
 /// The path `path` (relative, no leading `/`) reaches in `tree`, symbolic links in every
-/// component followed as the kernel would (absolute targets from the root, `..` stopping
-/// there); `None` past 40 links.
+/// component followed as the kernel would; relative again, `None` past too many links.
 fn resolve(tree: &Tree, path: &str) -> Option<String> {
-    let mut pending: Vec<String> = path
-        .split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .rev()
-        .map(str::to_string)
-        .collect();
-    let mut resolved: Vec<String> = Vec::new();
-    let mut links = 0;
-    while let Some(part) = pending.pop() {
-        if part == ".." {
-            resolved.pop();
-            continue;
-        }
-        resolved.push(part);
-        if let Some(NodeKind::Symlink { target }) = tree.get(&resolved.join("/")).map(|n| &n.kind) {
-            links += 1;
-            if links > 40 {
-                return None;
-            }
-            resolved.pop();
-            if target.starts_with('/') {
-                resolved.clear();
-            }
-            pending.extend(
-                target
-                    .split('/')
-                    .filter(|c| !c.is_empty() && *c != ".")
-                    .rev()
-                    .map(str::to_string),
-            );
-        }
-    }
-    Some(resolved.join("/"))
+    let resolved = plimsoll_engine::fs::resolve_in_root(path, true, |current| {
+        Ok(
+            match tree.get(current.trim_start_matches('/')).map(|n| &n.kind) {
+                Some(NodeKind::Symlink { target }) => Some(target.clone()),
+                _ => None,
+            },
+        )
+    })
+    .ok()?;
+    Some(resolved.trim_start_matches('/').to_string())
 }
 
 /// The file-system check after PL502: every regular file of the candidate that the
@@ -785,6 +755,30 @@ fn clip(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plimsoll_engine::analyze::Node;
+    use plimsoll_engine::digest::Digest;
+
+    fn node(kind: NodeKind) -> Node {
+        Node {
+            kind,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: 1,
+        }
+    }
+
+    fn file(content: &[u8]) -> Node {
+        node(NodeKind::File {
+            digest: Digest::of(content),
+        })
+    }
+
+    fn link(target: &str) -> Node {
+        node(NodeKind::Symlink {
+            target: target.to_string(),
+        })
+    }
 
     fn config(cmd: &[&str], user: Option<&str>) -> ImageConfig {
         let mut c = ImageConfig::scratch();
@@ -828,15 +822,6 @@ mod tests {
 
     #[test]
     fn the_started_program_is_found_through_path_and_links() {
-        use plimsoll_engine::analyze::Node;
-        use plimsoll_engine::digest::Digest;
-        let node = |kind| Node {
-            kind,
-            mode: 0o755,
-            uid: 0,
-            gid: 0,
-            size: 1,
-        };
         let mut tree = Tree::new();
         tree.insert(
             "opt/tool/bin/tool".into(),
@@ -867,17 +852,6 @@ mod tests {
 
     #[test]
     fn missing_and_changed_files_fail_outside_caches() {
-        use plimsoll_engine::analyze::Node;
-        use plimsoll_engine::digest::Digest;
-        let file = |content: &[u8]| Node {
-            kind: NodeKind::File {
-                digest: Digest::of(content),
-            },
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            size: content.len() as u64,
-        };
         let mut a = Tree::new();
         a.insert("app/main".into(), file(b"x"));
         a.insert("app/conf".into(), file(b"1"));
@@ -902,20 +876,6 @@ mod tests {
 
     #[test]
     fn removed_packages_excuse_their_files_and_nothing_else() {
-        use plimsoll_engine::analyze::Node;
-        use plimsoll_engine::digest::Digest;
-        let node = |kind| Node {
-            kind,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            size: 1,
-        };
-        let file = |c: &[u8]| {
-            node(NodeKind::File {
-                digest: Digest::of(c),
-            })
-        };
         let mut a = Tree::new();
         a.insert("usr/bin/vim.basic".into(), file(b"vim"));
         a.insert(
@@ -953,25 +913,6 @@ mod tests {
 
     #[test]
     fn a_replaced_base_compares_the_candidates_files_through_the_originals_links() {
-        use plimsoll_engine::analyze::Node;
-        use plimsoll_engine::digest::Digest;
-        let node = |kind| Node {
-            kind,
-            mode: 0o755,
-            uid: 0,
-            gid: 0,
-            size: 1,
-        };
-        let file = |c: &[u8]| {
-            node(NodeKind::File {
-                digest: Digest::of(c),
-            })
-        };
-        let link = |t: &str| {
-            node(NodeKind::Symlink {
-                target: t.to_string(),
-            })
-        };
         let mut a = Tree::new();
         a.insert("lib".into(), link("usr/lib"));
         a.insert("lib64".into(), link("usr/lib64"));

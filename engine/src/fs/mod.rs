@@ -5,7 +5,9 @@ pub mod glob;
 mod path;
 pub mod view;
 
-pub use path::{PathError, clean_entry_path, join_clean, normalize_absolute};
+pub use path::{
+    MAX_LINKS, PathError, clean_entry_path, join_clean, normalize_absolute, resolve_in_root,
+};
 pub use view::{Found, View};
 
 use std::io;

@@ -84,3 +84,54 @@ mod tests {
         assert_eq!(join_clean(Path::new("/r"), "/"), PathBuf::from("/r"));
     }
 }
+
+/// How many symbolic links one resolution may follow (Linux's limit).
+pub const MAX_LINKS: usize = 40;
+
+/// Resolves `path` inside a root the way a chrooted process would: `read_link(p)` gives the
+/// target of the symbolic link at the resolved absolute path `p`, or `None` when `p` is
+/// not a link (or does not exist). Links are followed in every component (the last one
+/// only when `follow_last`), absolute targets start again at the root and `..` never climbs
+/// above it. The result is an absolute, normalized path that may not exist; an error when
+/// more than [`MAX_LINKS`] links are followed or `read_link` fails.
+pub fn resolve_in_root(
+    path: &str,
+    follow_last: bool,
+    mut read_link: impl FnMut(&str) -> std::io::Result<Option<String>>,
+) -> std::io::Result<String> {
+    let components = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .rev()
+            .map(str::to_string)
+            .collect()
+    };
+    let mut pending = components(path);
+    let mut resolved: Vec<String> = Vec::new();
+    let mut links = 0;
+    while let Some(part) = pending.pop() {
+        if part == ".." {
+            resolved.pop();
+            continue;
+        }
+        resolved.push(part);
+        if pending.is_empty() && !follow_last {
+            break;
+        }
+        let Some(target) = read_link(&format!("/{}", resolved.join("/")))? else {
+            continue;
+        };
+        links += 1;
+        if links > MAX_LINKS {
+            return Err(std::io::Error::other(format!(
+                "too many levels of symbolic links resolving {path}"
+            )));
+        }
+        resolved.pop();
+        if target.starts_with('/') {
+            resolved.clear();
+        }
+        pending.extend(components(&target));
+    }
+    Ok(format!("/{}", resolved.join("/")))
+}

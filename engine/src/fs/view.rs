@@ -13,9 +13,6 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// How many symbolic links one resolution may follow (Linux's limit).
-const MAX_LINKS: usize = 40;
-
 /// One entry of the view: where it really is, and what it is.
 #[derive(Clone, Debug)]
 pub struct Found {
@@ -145,50 +142,14 @@ impl<'a> View<'a> {
     /// never climbs above it. The result is an absolute, normalized path that may not
     /// exist.
     pub fn resolve(&self, path: &str, follow_last: bool) -> io::Result<String> {
-        let mut pending: Vec<String> = components(path)
-            .into_iter()
-            .rev()
-            .map(str::to_string)
-            .collect();
-        let mut resolved: Vec<String> = Vec::new();
-        let mut links = 0;
-        while let Some(part) = pending.pop() {
-            if part == ".." {
-                resolved.pop();
-                continue;
-            }
-            if part == "." {
-                continue;
-            }
-            resolved.push(part);
-            let is_last = pending.is_empty();
-            if is_last && !follow_last {
-                break;
-            }
-            let current = format!("/{}", resolved.join("/"));
-            let Some(found) = self.lookup(&current)? else {
-                continue;
-            };
-            if found.stat.kind != FileKind::Symlink {
-                continue;
-            }
-            links += 1;
-            if links > MAX_LINKS {
-                return Err(io::Error::other(format!(
-                    "too many levels of symbolic links resolving {path}"
-                )));
-            }
-            let target = std::fs::read_link(&found.real)?;
-            let target = target.to_string_lossy().into_owned();
-            resolved.pop();
-            if target.starts_with('/') {
-                resolved.clear();
-            }
-            for c in components(&target).into_iter().rev() {
-                pending.push(c.to_string());
-            }
-        }
-        Ok(format!("/{}", resolved.join("/")))
+        super::resolve_in_root(path, follow_last, |current| match self.lookup(current)? {
+            Some(found) if found.stat.kind == FileKind::Symlink => Ok(Some(
+                std::fs::read_link(&found.real)?
+                    .to_string_lossy()
+                    .into_owned(),
+            )),
+            _ => Ok(None),
+        })
     }
 
     /// Resolves and looks up, following every link.

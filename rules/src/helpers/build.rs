@@ -7,6 +7,17 @@ use crate::helpers::path::normalize;
 use plimsoll_analyzer::shell::Command;
 use plimsoll_analyzer::{Instruction, Keyword};
 
+/// Directories a shell finds programs in without a PATH of the image's own (the default
+/// `PATH` of Docker and BuildKit).
+pub const STANDARD_PATH: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
+
 /// A package manager of an interpreted language installing the application's
 /// dependencies into its directory (`npm ci`, `yarn install`).
 pub fn installs_dependencies(command: &Command) -> bool {

@@ -1,4 +1,4 @@
-use crate::helpers::build::{basename, join, outputs};
+use crate::helpers::build::{STANDARD_PATH, basename, join, outputs};
 use crate::helpers::copy::{CopyArgs, Origin};
 use crate::helpers::path::normalize;
 use crate::{
@@ -113,16 +113,6 @@ const DISTRIBUTIONS: &[&str] = &[
     "ubi8-minimal",
     "ubi9-minimal",
     "ubi-minimal",
-];
-
-/// Directories a program named without a path is found in (the default `PATH`).
-const STANDARD_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
 ];
 
 /// Package managers whose commands a package-install RUN consists of.

@@ -1,4 +1,4 @@
-use crate::helpers::build::{Outputs, builds, installs_dependencies, join, outputs};
+use crate::helpers::build::{Outputs, STANDARD_PATH, builds, installs_dependencies, join, outputs};
 use crate::helpers::path::normalize;
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
@@ -294,16 +294,6 @@ fn build_only_package(name: &str, used_at_run_time: &[&str]) -> bool {
 
 /// Programs that run an application's code from its directory.
 const INTERPRETERS: &[&str] = &["node", "npm", "npx", "yarn", "pnpm"];
-
-/// Directories a shell finds programs in without a PATH of the image's own.
-const STANDARD_PATH: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-];
 
 /// Directories a package manager owns: a program found there was installed, not built.
 const DISTRIBUTION_DIRS: &[&str] = &["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/usr/lib"];
