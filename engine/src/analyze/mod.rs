@@ -13,10 +13,9 @@ pub use efficiency::{Efficiency, FileChanges, WastedPath, efficiency};
 pub use scan::{Entry, EntryKind, LayerScan, scan_layer};
 pub use tree::{Node, NodeKind, Tree, apply_layer, filesystem};
 
-use crate::image::{Compression, Image};
+use crate::image::Image;
 use crate::store::{Store, StoreError};
-use flate2::read::GzDecoder;
-use std::io::{self, BufReader};
+use std::io;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
@@ -89,15 +88,12 @@ pub fn analyze_with_scans(
 ) -> Result<(Analysis, Vec<LayerScan>), AnalyzeError> {
     let mut scans = Vec::with_capacity(image.layers.len());
     for layer in &image.layers {
-        let file = BufReader::new(store.open_blob(&layer.digest)?);
-        let scan = match layer.compression {
-            Compression::None => scan_layer(file),
-            Compression::Gzip => scan_layer(GzDecoder::new(file)),
-        }
-        .map_err(|source| AnalyzeError::Layer {
-            digest: layer.digest.to_string(),
-            source: Box::new(source),
-        })?;
+        let scan = scan_layer(layer.compression.decoder(store.open_blob(&layer.digest)?)).map_err(
+            |source| AnalyzeError::Layer {
+                digest: layer.digest.to_string(),
+                source: Box::new(source),
+            },
+        )?;
         scans.push(scan);
     }
     // History entries that made no layer are skipped, as dive and Docker do.

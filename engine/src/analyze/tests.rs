@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::digest::Digest;
-use crate::image::{Image, LayerDesc, history};
+use crate::image::{Compression, Image, LayerDesc, history};
 use flate2::Compression as Level;
 use flate2::write::GzEncoder;
 use std::io::Write;

@@ -5,7 +5,7 @@
 
 use super::AnalyzeError;
 use crate::digest::{Digest, Hasher};
-use crate::image::{Compression, Image};
+use crate::image::Image;
 use crate::store::Store;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -164,11 +164,10 @@ fn hash(reader: &mut impl Read) -> io::Result<Digest> {
 pub fn filesystem(store: &Store, image: &Image) -> Result<Tree, AnalyzeError> {
     let mut tree = Tree::new();
     for layer in &image.layers {
-        let file = io::BufReader::new(store.open_blob(&layer.digest)?);
-        match layer.compression {
-            Compression::None => apply_layer(&mut tree, file),
-            Compression::Gzip => apply_layer(&mut tree, flate2::read::MultiGzDecoder::new(file)),
-        }
+        apply_layer(
+            &mut tree,
+            layer.compression.decoder(store.open_blob(&layer.digest)?),
+        )
         .map_err(|source| AnalyzeError::Layer {
             digest: layer.digest.to_string(),
             source: Box::new(source),

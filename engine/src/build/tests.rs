@@ -5,7 +5,6 @@
 use super::*;
 use crate::export::write_oci_layout;
 use crate::fs::View;
-use crate::image::Compression;
 use crate::sandbox::{SandboxSpec, Stream, stubs};
 use crate::source::{BaseMapping, ImageSource, Resolver};
 use crate::syscall::make_whiteout;
@@ -215,10 +214,7 @@ impl Fixture {
     fn layer(&self, image: &Image, index: usize) -> Vec<(String, u64, String)> {
         let layer = &image.layers[index];
         let file = self.store.open_blob(&layer.digest).unwrap();
-        let reader: Box<dyn Read> = match layer.compression {
-            Compression::Gzip => Box::new(flate2::read::GzDecoder::new(file)),
-            Compression::None => Box::new(file),
-        };
+        let reader = layer.compression.decoder(file);
         let mut archive = tar::Archive::new(reader);
         archive
             .entries()

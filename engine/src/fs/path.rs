@@ -58,33 +58,6 @@ pub fn join_clean(root: &Path, relative: &str) -> PathBuf {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cleans_entry_paths() {
-        let c = |p: &str| clean_entry_path(Path::new(p));
-        assert_eq!(c("./a/b").unwrap(), Some(PathBuf::from("a/b")));
-        assert_eq!(c("/etc/passwd").unwrap(), Some(PathBuf::from("etc/passwd")));
-        assert_eq!(c("./").unwrap(), None);
-        assert_eq!(c("a/./b/").unwrap(), Some(PathBuf::from("a/b")));
-        assert!(c("../etc/passwd").is_err());
-        assert!(c("a/../../b").is_err());
-        assert!(c("a/../b").is_err());
-    }
-
-    #[test]
-    fn normalizes_container_paths() {
-        assert_eq!(normalize_absolute("/", "app"), "/app");
-        assert_eq!(normalize_absolute("/app", "../../etc"), "/etc");
-        assert_eq!(normalize_absolute("/app", "/x/./y/"), "/x/y");
-        assert_eq!(normalize_absolute("/", ""), "/");
-        assert_eq!(join_clean(Path::new("/r"), "/a/b"), PathBuf::from("/r/a/b"));
-        assert_eq!(join_clean(Path::new("/r"), "/"), PathBuf::from("/r"));
-    }
-}
-
 /// How many symbolic links one resolution may follow (Linux's limit).
 pub const MAX_LINKS: usize = 40;
 
@@ -134,4 +107,56 @@ pub fn resolve_in_root(
         pending.extend(components(&target));
     }
     Ok(format!("/{}", resolved.join("/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_entry_paths() {
+        let c = |p: &str| clean_entry_path(Path::new(p));
+        assert_eq!(c("./a/b").unwrap(), Some(PathBuf::from("a/b")));
+        assert_eq!(c("/etc/passwd").unwrap(), Some(PathBuf::from("etc/passwd")));
+        assert_eq!(c("./").unwrap(), None);
+        assert_eq!(c("a/./b/").unwrap(), Some(PathBuf::from("a/b")));
+        assert!(c("../etc/passwd").is_err());
+        assert!(c("a/../../b").is_err());
+        assert!(c("a/../b").is_err());
+    }
+
+    #[test]
+    fn normalizes_container_paths() {
+        assert_eq!(normalize_absolute("/", "app"), "/app");
+        assert_eq!(normalize_absolute("/app", "../../etc"), "/etc");
+        assert_eq!(normalize_absolute("/app", "/x/./y/"), "/x/y");
+        assert_eq!(normalize_absolute("/", ""), "/");
+        assert_eq!(join_clean(Path::new("/r"), "/a/b"), PathBuf::from("/r/a/b"));
+        assert_eq!(join_clean(Path::new("/r"), "/"), PathBuf::from("/r"));
+    }
+
+    #[test]
+    fn resolution_follows_links_in_every_component_and_stays_in_the_root() {
+        let links: std::collections::HashMap<&str, &str> = [
+            ("/lib64", "usr/lib64"),
+            ("/usr/lib64/ld.so", "/lib/x86_64-linux-gnu/ld.so"),
+            ("/lib", "usr/lib"),
+            ("/up", "../../.."),
+            ("/loop", "/loop"),
+        ]
+        .into_iter()
+        .collect();
+        let resolve = |path: &str, follow_last: bool| {
+            resolve_in_root(path, follow_last, |p| {
+                Ok(links.get(p).map(|t| t.to_string()))
+            })
+        };
+        assert_eq!(
+            resolve("/lib64/ld.so", true).unwrap(),
+            "/usr/lib/x86_64-linux-gnu/ld.so"
+        );
+        assert_eq!(resolve("lib64/ld.so", false).unwrap(), "/usr/lib64/ld.so");
+        assert_eq!(resolve("/up/etc/passwd", true).unwrap(), "/etc/passwd");
+        assert!(resolve("/loop/x", true).is_err());
+    }
 }

@@ -66,6 +66,17 @@ impl Compression {
         }
     }
 
+    /// Reads the uncompressed stream of a blob compressed this way. Every gzip member is
+    /// read, as `gzip -d` does: a layer may be the concatenation of several.
+    pub fn decoder<'a>(self, blob: impl std::io::Read + 'a) -> Box<dyn std::io::Read + 'a> {
+        match self {
+            Compression::None => Box::new(std::io::BufReader::new(blob)),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
+                std::io::BufReader::new(blob),
+            )),
+        }
+    }
+
     /// Sniffs the compression of a blob from its first bytes.
     pub fn sniff(head: &[u8]) -> Compression {
         if head.starts_with(&[0x1f, 0x8b]) {

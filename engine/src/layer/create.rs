@@ -289,14 +289,10 @@ mod tests {
     use super::*;
     use crate::syscall::test::RecordingSyscall;
     use crate::syscall::{make_opaque, make_whiteout};
-    use std::io::Read;
 
     fn entries(store: &Store, layer: &LayerDesc) -> Vec<(String, EntryType, u64, u64, u32, u64)> {
         let file = store.open_blob(&layer.digest).unwrap();
-        let reader: Box<dyn Read> = match layer.compression {
-            Compression::Gzip => Box::new(flate2::read::GzDecoder::new(file)),
-            Compression::None => Box::new(file),
-        };
+        let reader = layer.compression.decoder(file);
         let mut archive = tar::Archive::new(reader);
         archive
             .entries()

@@ -5,11 +5,10 @@
 
 use super::{LayerError, UnpackOptions, unpack};
 use crate::digest::{Digest, HashingReader};
-use crate::image::{Compression, LayerDesc};
+use crate::image::LayerDesc;
 use crate::store::Store;
 use crate::syscall::Syscall;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -45,12 +44,7 @@ pub fn unpacked_layer(
     let fs = work.path().join("fs");
     std::fs::create_dir(&fs).map_err(LayerError::io(&fs))?;
     let blob = store.open_blob(&layer.digest)?;
-    let reader: Box<dyn Read> = match layer.compression {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
-            blob,
-        ))),
-        Compression::None => Box::new(std::io::BufReader::new(blob)),
-    };
+    let reader = layer.compression.decoder(blob);
     let mut hashing = HashingReader::new(reader);
     let report = unpack(&mut hashing, &fs, syscall, &UnpackOptions::default())?;
     let (diff_id, _) = hashing.finish().map_err(LayerError::io(&fs))?;

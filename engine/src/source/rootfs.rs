@@ -101,12 +101,7 @@ impl RootfsSource {
             .read(&mut head)
             .map_err(SourceError::io(&self.path))?;
         let compression = Compression::sniff(&head[..n]);
-        let reader: Box<dyn Read> = match compression {
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-                std::io::BufReader::new(store.open_blob(&digest)?),
-            )),
-            Compression::None => Box::new(std::io::BufReader::new(store.open_blob(&digest)?)),
-        };
+        let reader = compression.decoder(store.open_blob(&digest)?);
         // Read it as a tar to be sure it is one, hashing the uncompressed bytes.
         let mut hashing = HashingReader::new(reader);
         {

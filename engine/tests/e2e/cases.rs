@@ -7,7 +7,7 @@ use plimsoll_engine::build::{
 };
 use plimsoll_engine::container::{RunOptions, run as run_container};
 use plimsoll_engine::export::Output;
-use plimsoll_engine::image::{Compression, Image};
+use plimsoll_engine::image::Image;
 use plimsoll_engine::sandbox::{Network, Runner, Sandbox, SandboxError, SandboxSpec, Stream};
 use plimsoll_engine::source::{BaseMapping, Resolver};
 use plimsoll_engine::store::Store;
@@ -226,10 +226,7 @@ impl World {
     pub fn layer(&self, image: &Image, index: usize) -> Vec<(String, u64, String)> {
         let layer = &image.layers[index];
         let file = self.store.open_blob(&layer.digest).unwrap();
-        let reader: Box<dyn Read> = match layer.compression {
-            Compression::Gzip => Box::new(flate2::read::GzDecoder::new(file)),
-            Compression::None => Box::new(file),
-        };
+        let reader = layer.compression.decoder(file);
         tar::Archive::new(reader)
             .entries()
             .unwrap()

@@ -76,10 +76,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn headers(f: &Fixture, image: &Image, index: usize) -> Vec<(String, u32, u64, String)> {
     let layer = &image.layers[index];
     let file = f.store.open_blob(&layer.digest).unwrap();
-    let reader: Box<dyn Read> = match layer.compression {
-        Compression::Gzip => Box::new(flate2::read::GzDecoder::new(file)),
-        Compression::None => Box::new(file),
-    };
+    let reader = layer.compression.decoder(file);
     tar::Archive::new(reader)
         .entries()
         .unwrap()
