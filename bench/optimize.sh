@@ -59,7 +59,10 @@ import json, sys
 out, examples = sys.argv[1], sys.argv[2:]
 mb = lambda n: f"{n / 1e6:.1f} MB"
 def change(before, after):
-    return f"{100 * (after - before) / before:+.0f} %".replace("-", "−")
+    # One decimal near −100 %, where rounding would hide what is left.
+    percent = 100 * (after - before) / before
+    digits = 1 if abs(percent) >= 99.5 else 0
+    return f"{percent:+.{digits}f} %".replace("-", "−")
 print("| example | original | standard | aggressive | hand-optimized | aggressive vs hand "
       "| build s: original / hand | dropped at aggressive |")
 print("|---|---:|---:|---:|---:|---:|---:|---|")
