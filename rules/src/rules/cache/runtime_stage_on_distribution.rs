@@ -6,7 +6,7 @@ use crate::{
     declare_rule,
 };
 use plimsoll_analyzer::shell::Command;
-use plimsoll_analyzer::{Base, Dockerfile, Instruction, Keyword, Span, Stage};
+use plimsoll_analyzer::{Base, Dockerfile, Form, Instruction, Keyword, Span, Stage};
 use std::collections::BTreeMap;
 
 declare_rule! {
@@ -20,8 +20,8 @@ declare_rule! {
     ///
     /// The stage must hold only what a stage without a distribution can do: COPY, runtime
     /// configuration (ENV, ARG, LABEL, EXPOSE, VOLUME, STOPSIGNAL, WORKDIR, a numeric
-    /// USER), an exec-form CMD/ENTRYPOINT that starts the copied program, and RUNs that
-    /// only install packages. Anything else (another RUN, a shell-form command, SHELL, a
+    /// USER), an exec-form CMD/ENTRYPOINT that starts the copied program (and a HEALTHCHECK
+    /// that runs the same program, if any), and RUNs that only install packages. Anything else (another RUN, a shell-form command, SHELL, a
     /// user by name) keeps the rule quiet: the stage needs its distribution.
     ///
     /// ## Why is this bad?
@@ -161,6 +161,7 @@ impl Rule for RuntimeStageOnDistribution {
         let instructions = file.stage_instructions(stage);
         let mut package_runs: Vec<&Instruction> = Vec::new();
         let mut start: Option<&Instruction> = None;
+        let mut healthcheck: Option<&Instruction> = None;
         for instruction in instructions.iter().skip(1) {
             match instruction.keyword {
                 Keyword::Copy if !named_chown(instruction) => {}
@@ -168,7 +169,7 @@ impl Rule for RuntimeStageOnDistribution {
                     package_runs.push(instruction);
                 }
                 Keyword::User if numeric_user(instruction) => {}
-                Keyword::Healthcheck if !healthcheck_needs_shell(instruction) => {}
+                Keyword::Healthcheck => healthcheck = Some(instruction),
                 Keyword::Cmd | Keyword::Entrypoint => {
                     if instruction.keyword == Keyword::Entrypoint
                         || start.is_none_or(|s| s.keyword == Keyword::Cmd)
@@ -197,6 +198,9 @@ impl Rule for RuntimeStageOnDistribution {
         let Some(program) = start.words.first().map(|w| w.text.as_str()) else {
             return;
         };
+        if healthcheck.is_some_and(|check| healthcheck_needs_more(check, program)) {
+            return;
+        }
         let Some(copied) = program_copy(file, stage, instructions, program) else {
             return;
         };
@@ -251,12 +255,17 @@ fn numeric_user(user: &Instruction) -> bool {
         .is_some_and(|w| w.text.split(':').all(is_number))
 }
 
-/// `HEALTHCHECK CMD-SHELL` or a shell-form check runs `/bin/sh`.
-fn healthcheck_needs_shell(check: &Instruction) -> bool {
+/// Whether a HEALTHCHECK runs something other than `program` (a shell for `CMD-SHELL`
+/// or the shell form, a tool like `curl` from the distribution): `scratch` has neither.
+fn healthcheck_needs_more(check: &Instruction, program: &str) -> bool {
     let first = check.words.first().map(|w| w.text.to_ascii_uppercase());
     match first.as_deref() {
         Some("NONE") => false,
-        Some("CMD") => !check.is_exec_form(),
+        // The exec form's array is the form's, not the words'.
+        Some("CMD") => match &check.form {
+            Form::Exec(args) => args.first().is_none_or(|w| w.text != program),
+            _ => true,
+        },
         _ => true,
     }
 }

@@ -356,6 +356,8 @@ fn quiet_where_the_runtime_stage_needs_its_distribution() {
         // A shell-form command needs /bin/sh; so does a shell-form health check.
         "FROM debian:12\nCOPY --from=builder /out/tool /tool\nENTRYPOINT /tool\n",
         "FROM debian:12\nCOPY --from=builder /out/tool /tool\nHEALTHCHECK CMD /tool ping\nENTRYPOINT [\"/tool\"]\n",
+        // A health check that runs a distribution's tool.
+        "FROM debian:12\nCOPY --from=builder /out/tool /tool\nHEALTHCHECK CMD [\"curl\", \"-f\", \"http://localhost/\"]\nENTRYPOINT [\"/tool\"]\n",
         // A RUN that is more than package installs, a user by name, a named --chown.
         "FROM debian:12\nRUN useradd app\nCOPY --from=builder /out/tool /tool\nENTRYPOINT [\"/tool\"]\n",
         "FROM debian:12\nCOPY --from=builder /out/tool /tool\nUSER app\nENTRYPOINT [\"/tool\"]\n",
@@ -377,6 +379,15 @@ fn quiet_where_the_runtime_stage_needs_its_distribution() {
         )
         .is_empty()
     );
+}
+
+#[test]
+fn a_health_check_of_the_program_itself_runs_on_scratch_too() {
+    let text = "FROM golang:1.23 AS builder\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/tool .\n\n\
+                FROM debian:12\nCOPY --from=builder /out/tool /tool\n\
+                HEALTHCHECK CMD [\"/tool\", \"ping\"]\nENTRYPOINT [\"/tool\"]\n";
+    let out = fixed("PL502", text).unwrap();
+    assert!(out.contains("\nFROM scratch\n"), "{out}");
 }
 
 #[test]
