@@ -370,22 +370,11 @@ pub fn run(args: OptimizeArgs) -> Result<Exit> {
     }
     // And what that program loads at start, which PL502 copies into a runtime stage
     // without a distribution.
-    if let Some(program) = &reference.program {
-        let layers = before
-            .image
-            .layers
-            .iter()
-            .map(|l| plimsoll_engine::layer::unpacked_layer(&store, syscall.as_ref(), l))
-            .collect::<Result<Vec<_>, _>>()?;
-        let view = plimsoll_engine::fs::View::new(layers, syscall.as_ref());
-        if let Some(files) = linkage::shared_libraries(&view, program)
-            .with_context(|| format!("cannot read {program} in the original image"))?
-        {
-            informed
-                .options
-                .shared_libraries
-                .insert(program.clone(), files);
-        }
+    if let (Some(program), Some(files)) = (&reference.program, &reference.libraries) {
+        informed
+            .options
+            .shared_libraries
+            .insert(program.clone(), files.clone());
     }
     let lint = |text: &str| linter.diagnostics(text, Some(&dockerfile), &informed);
     let full = rewrite(&original, args.level, &Enabled::All, &lint);
@@ -611,6 +600,9 @@ struct Reference {
     config: plimsoll_engine::image::ImageConfig,
     /// The file the image starts, absolute.
     program: Option<String>,
+    /// What that program loads at start (`linkage::shared_libraries`), when it is an ELF
+    /// program whose libraries were all found.
+    libraries: Option<Vec<plimsoll_rules::LinkedFile>>,
 }
 
 impl Reference {
@@ -621,9 +613,17 @@ impl Reference {
         smoke: &SmokeRunner<'_>,
     ) -> Result<Reference> {
         let tree = filesystem(store, &built.image)?;
+        let view = verify::image_view(store, syscall, &built.image)?;
+        let program = verify::started_file(&built.image.config, &tree);
+        let libraries = match &program {
+            Some(program) => linkage::shared_libraries(&view, program)
+                .with_context(|| format!("cannot read {program} in the original image"))?,
+            None => None,
+        };
         Ok(Reference {
-            program: verify::started_file(&built.image.config, &tree),
-            packages: verify::packages(store, syscall, &built.image)?,
+            program,
+            libraries,
+            packages: verify::packages(&view)?,
             smoke: smoke.run(built).context("cannot run the original image")?,
             config: built.image.config.clone(),
             tree,
@@ -642,7 +642,11 @@ impl Reference {
         let mut checks = vec![verify::config(&self.config, &built.image.config, expect)];
         let tree = filesystem(store, &built.image)?;
         let packages = if expect.packages_may_go {
-            Some(verify::packages(store, syscall, &built.image)?)
+            Some(verify::packages(&verify::image_view(
+                store,
+                syscall,
+                &built.image,
+            )?)?)
         } else {
             None
         };

@@ -251,6 +251,17 @@ pub fn started_file(config: &ImageConfig, tree: &Tree) -> Option<String> {
     }
 }
 
+/// An image's final file system, read from its unpacked layers (unpacked once, kept in
+/// the store).
+pub fn image_view<'a>(store: &Store, syscall: &'a dyn Syscall, image: &Image) -> Result<View<'a>> {
+    let layers = image
+        .layers
+        .iter()
+        .map(|l| unpacked_layer(store, syscall, l))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(View::new(layers, syscall))
+}
+
 /// dpkg's view of an image: installed packages and which package owns which path.
 #[derive(Debug, Default)]
 pub struct Packages {
@@ -259,13 +270,7 @@ pub struct Packages {
 }
 
 /// Reads `/var/lib/dpkg` of an image (nothing when it has none).
-pub fn packages(store: &Store, syscall: &dyn Syscall, image: &Image) -> Result<Packages> {
-    let layers = image
-        .layers
-        .iter()
-        .map(|l| unpacked_layer(store, syscall, l))
-        .collect::<Result<Vec<_>, _>>()?;
-    let view = View::new(layers, syscall);
+pub fn packages(view: &View) -> Result<Packages> {
     let mut out = Packages::default();
     let Some(status) = view.read("/var/lib/dpkg/status")? else {
         return Ok(out);
