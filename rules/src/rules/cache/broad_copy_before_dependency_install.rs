@@ -2,6 +2,7 @@ use super::dependency_installs::{
     Ecosystem, Install, broad_source, build_tools, has_bind_mount, installs,
 };
 use crate::helpers::copy::CopyArgs;
+use crate::helpers::edits::{keyword_as, line_break};
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
 };
@@ -274,14 +275,7 @@ fn reorder(
     } else {
         vec![install.ecosystem.manifests()[0].to_string()]
     };
-    let keyword = if copy
-        .keyword_text(&file.text)
-        .starts_with(|c: char| c.is_lowercase())
-    {
-        "copy"
-    } else {
-        "COPY"
-    };
+    let keyword = keyword_as(copy, &file.text, "COPY");
     let flags: String = copy
         .flags
         .iter()
@@ -291,11 +285,7 @@ fn reorder(
         "{keyword} {flags}{}",
         manifest_copy(broad, &manifests, !install.named.is_empty())
     );
-    let newline = if file.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let newline = line_break(&file.text);
     Some(Fix::unsafe_edit(
         "Copy the manifests first and the rest after the install",
         vec![

@@ -1,5 +1,6 @@
 use crate::helpers::build::{STANDARD_PATH, basename, join, outputs};
 use crate::helpers::copy::{CopyArgs, Origin};
+use crate::helpers::edits::{keyword_as, line_break};
 use crate::helpers::path::normalize;
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, LinkedFile, Rule, RuleMeta, Severity,
@@ -464,22 +465,7 @@ fn fix(
     copied: &ProgramCopy<'_>,
     needs: &Needs<'_>,
 ) -> Option<Fix> {
-    let newline = if file.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let lower = file
-        .text
-        .get(copied.copy.keyword_span.start..copied.copy.keyword_span.end)
-        .is_some_and(|k| k.starts_with(|c: char| c.is_lowercase()));
-    let keyword = |k: &str| {
-        if lower {
-            k.to_lowercase()
-        } else {
-            k.to_string()
-        }
-    };
+    let newline = line_break(&file.text);
     let mut edits = vec![Edit::replace(image, "scratch")];
     let mut dropped: Vec<String> = Vec::new();
     let mut data: Vec<&str> = Vec::new();
@@ -524,7 +510,7 @@ fn fix(
     for (sources, dest) in &copies {
         added.push_str(&format!(
             "{newline}{} --from={} {} {dest}",
-            keyword("COPY"),
+            keyword_as(copied.copy, &file.text, "COPY"),
             copied.from,
             sources.join(" ")
         ));
@@ -536,15 +522,7 @@ fn fix(
     match needs {
         Needs::Nothing => {}
         Needs::StaticRebuild { run, strip } => {
-            let keyword = if file
-                .text
-                .get(run.keyword_span.start..run.keyword_span.end)
-                .is_some_and(|k| k.starts_with(|c: char| c.is_lowercase()))
-            {
-                "env"
-            } else {
-                "ENV"
-            };
+            let keyword = keyword_as(run, &file.text, "ENV");
             let flags = if *strip { " GOFLAGS=-ldflags=-s" } else { "" };
             edits.push(Edit::insert(
                 run.span.start,

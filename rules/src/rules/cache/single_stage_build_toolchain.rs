@@ -1,4 +1,5 @@
 use crate::helpers::build::{Outputs, STANDARD_PATH, builds, installs_dependencies, join, outputs};
+use crate::helpers::edits::{keyword_as, line_break};
 use crate::helpers::path::normalize;
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
@@ -703,25 +704,12 @@ fn finish(
     } else {
         String::new()
     };
-    let newline = if file.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let newline = line_break(&file.text);
     let name = match &stage.name {
         Some(name) => name.text.clone(),
         None => "builder".to_string(),
     };
-    let keyword = |k: &str| {
-        if from
-            .keyword_text(&file.text)
-            .starts_with(|c: char| c.is_lowercase())
-        {
-            k.to_lowercase()
-        } else {
-            k.to_string()
-        }
-    };
+    let keyword = |k: &str| keyword_as(from, &file.text, k);
     let mut runtime_stage = format!("{newline}{newline}{} {runtime}", keyword("FROM"));
     for instruction in replay {
         runtime_stage.push_str(newline);

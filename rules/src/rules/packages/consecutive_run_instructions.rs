@@ -1,4 +1,5 @@
 use super::support::same_flags;
+use crate::helpers::edits::line_break;
 use crate::suppression::pragma_codes;
 use crate::{
     Context, Diagnostic, Edit, Fix, FixAvailability, Rule, RuleMeta, Severity, declare_rule,
@@ -245,11 +246,7 @@ fn merge(file: &Dockerfile, group: &[&Instruction]) -> Option<Fix> {
         .map(|run| part(file, run))
         .collect::<Option<Vec<_>>>()?;
     let escape = file.escape();
-    let newline = if file.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let newline = line_break(&file.text);
     let last = parts.len() - 1;
     let wrapped = |i: usize| i < last && parts[i].changes_state;
     let mut edits = Vec::new();
