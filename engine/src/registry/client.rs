@@ -61,7 +61,9 @@ pub struct Fetched {
     pub digest: Digest,
 }
 
-fn agent() -> ureq::Agent {
+/// The HTTP client every download uses: statuses are answers, not errors (the caller
+/// reads them), bounded waits, redirects followed.
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(30)))

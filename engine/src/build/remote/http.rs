@@ -4,9 +4,10 @@
 
 use super::{Checksum, RemoteError};
 use crate::digest::{Digest, HashingWriter};
+use crate::registry::client::agent;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 /// A downloaded file.
 #[derive(Clone, Debug)]
@@ -49,17 +50,6 @@ fn percent_decode(text: &str) -> Option<String> {
     }
     let name = String::from_utf8(out).ok()?;
     (!name.contains(['/', '\0']) && name != "." && name != "..").then_some(name)
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(30)))
-        .timeout_recv_response(Some(Duration::from_secs(300)))
-        .max_redirects(10)
-        .user_agent(concat!("plimsoll/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .new_agent()
 }
 
 /// Downloads `url` into a new file in `dir`. With a checksum, a mismatch is an error and
